@@ -1,0 +1,78 @@
+package io.wsgate.proxy;
+
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.HttpHeaders;
+
+/**
+ * A backend connection whose handshake succeeded and that waits, not reading, for the client's
+ * handshake. Whatever the backend sent right after its 101 is kept for the relay.
+ */
+final class BackendLink {
+
+	private final Channel channel;
+
+	private final BackendHandshakeHandler handshake;
+
+	private final @Nullable String subprotocol;
+
+	private final HttpHeaders responseHeaders;
+
+	BackendLink(Channel channel, BackendHandshakeHandler handshake, @Nullable String subprotocol,
+			HttpHeaders responseHeaders) {
+		this.channel = channel;
+		this.handshake = handshake;
+		this.subprotocol = subprotocol;
+		this.responseHeaders = responseHeaders;
+	}
+
+	Channel channel() {
+		return this.channel;
+	}
+
+	/** The subprotocol the backend chose, which the client gets too; null for none. */
+	@Nullable String subprotocol() {
+		return this.subprotocol;
+	}
+
+	/** The backend's 101 headers that go to the client. */
+	HttpHeaders responseHeaders() {
+		return this.responseHeaders;
+	}
+
+	/**
+	 * Replaces the HTTP handlers with {@code relayHandler}: bytes the backend sent after its 101
+	 * go to the relay first, in order. Runs on the channel's event loop.
+	 */
+	ChannelHandlerContext takeOver(RelayHandler relayHandler) {
+		ChannelPipeline pipeline = this.channel.pipeline();
+		List<ByteBuf> early = this.handshake.takeEarlyBytes();
+		pipeline.replace(this.handshake, RelayHandler.NAME, relayHandler);
+		ChannelHandlerContext context = pipeline.context(relayHandler);
+		if (pipeline.get(HttpObjectAggregator.class) != null) {
+			pipeline.remove(HttpObjectAggregator.class);
+		}
+		for (ByteBuf bytes : early) {
+			relayHandler.channelRead(context, bytes);
+		}
+		if (pipeline.get(HttpClientCodec.class) != null) {
+			// anything the codec still holds goes on to the relay handler, after what came before
+			pipeline.remove(HttpClientCodec.class);
+		}
+		return context;
+	}
+
+	/** Drops the connection (the client's handshake failed or it went away). */
+	void abandon() {
+		this.channel.close();
+	}
+
+}

@@ -1,0 +1,69 @@
+package io.wsgate.proxy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * Encodes the close frames the gateway sends itself (RFC 6455 section 5.5.1). Frames to a
+ * backend are masked, as a client's must be; frames to a client are not.
+ */
+final class CloseFrames {
+
+	/** A close reason is at most 123 bytes of UTF-8 (125 minus the code). */
+	static final int MAX_REASON_BYTES = 123;
+
+	/** "No status received": not a code anyone may send; stands for an empty close frame. */
+	static final int NO_STATUS = 1005;
+
+	/** "Abnormal closure": not sendable; stands for a connection lost without a close frame. */
+	static final int ABNORMAL = 1006;
+
+	private CloseFrames() {
+	}
+
+	static ByteBuf encode(ByteBufAllocator alloc, int code, String reason, boolean masked) {
+		byte[] text = truncatedUtf8(reason);
+		int payloadLength = 2 + text.length;
+		ByteBuf frame = alloc.buffer(2 + (masked ? 4 : 0) + payloadLength);
+		frame.writeByte(0x88); // FIN + opcode 8
+		frame.writeByte((masked ? 0x80 : 0) | payloadLength);
+		byte[] payload = new byte[payloadLength];
+		payload[0] = (byte) (code >> 8);
+		payload[1] = (byte) code;
+		System.arraycopy(text, 0, payload, 2, text.length);
+		if (masked) {
+			byte[] mask = new byte[4];
+			ThreadLocalRandom.current().nextBytes(mask);
+			frame.writeBytes(mask);
+			for (int i = 0; i < payload.length; i++) {
+				payload[i] ^= mask[i & 3];
+			}
+		}
+		frame.writeBytes(payload);
+		return frame;
+	}
+
+	/** The reason as UTF-8, cut at a character boundary so that it fits a close frame. */
+	static byte[] truncatedUtf8(String reason) {
+		byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+		if (bytes.length <= MAX_REASON_BYTES) {
+			return bytes;
+		}
+		int end = MAX_REASON_BYTES;
+		while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+			end--; // do not split a multi-byte character
+		}
+		byte[] cut = new byte[end];
+		System.arraycopy(bytes, 0, cut, 0, end);
+		return cut;
+	}
+
+	/** Whether a code may appear in a close frame (RFC 6455 section 7.4). */
+	static boolean isSendable(int code) {
+		return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+	}
+
+}

@@ -1,0 +1,389 @@
+package io.wsgate.proxy;
+
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * One direction of a relayed connection: raw bytes read from one side are written to the
+ * other unchanged, as slices of the buffers they arrived in. Only frame headers are parsed
+ * (RFC 6455 section 5.2), which is enough to count frames, enforce the message size limit
+ * before a byte of an oversized frame is passed on, notice close frames, and find the frame
+ * boundaries where the gateway may put a close frame of its own.
+ *
+ * <p>Frames from a client are masked and stay masked on their way to the backend (a backend
+ * expects masked frames); frames from a backend are unmasked and stay so. Nothing is
+ * decoded, copied or re-encoded on this path. Runs on the connection's event loop only.
+ */
+final class FrameForwarder {
+
+	private static final int OP_CONTINUATION = 0x0;
+
+	private static final int OP_CLOSE = 0x8;
+
+	private static final int MAX_CONTROL_PAYLOAD = 125;
+
+	private final Relay relay;
+
+	private final Side from;
+
+	private final Side to;
+
+	/** Frames from a client must be masked; frames from a backend must not be. */
+	private final boolean expectMasked;
+
+	private final long maxMessageSize;
+
+	/** Where bytes for {@link #to} are written: the relay handler on that side's channel. */
+	private ChannelHandlerContext out;
+
+	private final byte[] header = new byte[14];
+
+	private int headerLength;
+
+	private boolean inPayload;
+
+	private long payloadLeft;
+
+	private int opcode;
+
+	private boolean fin;
+
+	private boolean forwarding;
+
+	private long messageSize;
+
+	private final byte[] maskKey = new byte[4];
+
+	private byte[] control;
+
+	private int controlLength;
+
+	private int pendingCloseCode;
+
+	private String pendingCloseReason;
+
+	private boolean wroteSinceFlush;
+
+	/** After a framing error nothing more from this side can be parsed, so all is dropped. */
+	private boolean broken;
+
+	private volatile long frames;
+
+	private volatile long bytes;
+
+	FrameForwarder(Relay relay, Side from, long maxMessageSize) {
+		this.relay = relay;
+		this.from = from;
+		this.to = from.other();
+		this.expectMasked = (from == Side.CLIENT);
+		this.maxMessageSize = maxMessageSize;
+	}
+
+	void output(ChannelHandlerContext out) {
+		this.out = out;
+	}
+
+	long frames() {
+		return this.frames;
+	}
+
+	long bytes() {
+		return this.bytes;
+	}
+
+	/** Whether the stream into {@link #to} is inside a frame, where nothing may be inserted. */
+	boolean midFrame() {
+		return this.inPayload && this.forwarding;
+	}
+
+	/**
+	 * Sends a close frame of the gateway's own to {@link #to} at the next frame boundary of
+	 * this direction: now if there is one, otherwise as soon as the current frame is through.
+	 */
+	void closeAtBoundary(int code, String reason) {
+		if (midFrame()) {
+			this.pendingCloseCode = code;
+			this.pendingCloseReason = reason;
+		}
+		else {
+			this.relay.writeClose(this.to, code, reason);
+		}
+	}
+
+	boolean hasPendingClose() {
+		return this.pendingCloseReason != null;
+	}
+
+	/** Passes on what can be passed of {@code in}, and releases it. */
+	void read(ByteBuf in) {
+		final int start = in.readerIndex();
+		final int end = in.writerIndex();
+		if (this.broken) {
+			this.bytes += end - start;
+			in.release();
+			return;
+		}
+		int index = start;
+		int run = -1; // start of the bytes not yet written that are to be passed on
+		int headerStart = (this.headerLength > 0) ? -1 : start; // -1: began in an earlier buffer
+		long framesSeen = 0;
+		boolean passedWhole = false;
+		try {
+			while (index < end) {
+				if (this.inPayload) {
+					int n = (int) Math.min(this.payloadLeft, end - index);
+					if (this.forwarding && run < 0) {
+						run = index;
+					}
+					if (this.control != null) {
+						in.getBytes(index, this.control, this.controlLength, n);
+						this.controlLength += n;
+					}
+					index += n;
+					this.payloadLeft -= n;
+					if (this.payloadLeft == 0) {
+						framesSeen++;
+						if (needsBoundaryWork()) {
+							run = emit(in, run, index);
+							frameEnd();
+						}
+						else {
+							this.inPayload = false;
+						}
+					}
+					continue;
+				}
+				if (this.headerLength == 0) {
+					headerStart = index;
+				}
+				this.header[this.headerLength++] = in.getByte(index++);
+				if (this.headerLength < headerSize()) {
+					continue;
+				}
+				Verdict verdict = admitFrame();
+				if (verdict == Verdict.PASS) {
+					this.forwarding = true;
+					if (headerStart >= 0) {
+						if (run < 0) {
+							run = headerStart;
+						}
+					}
+					else {
+						// the header began in an earlier buffer: pass a copy of it, then the rest
+						write(in.alloc().buffer(this.headerLength).writeBytes(this.header, 0, this.headerLength));
+						run = index;
+					}
+				}
+				else {
+					this.forwarding = false;
+					run = emit(in, run, (headerStart >= 0) ? headerStart : start);
+					if (verdict != Verdict.DISCARD) {
+						this.headerLength = 0;
+						this.control = null;
+						this.broken = (verdict != Verdict.TOO_BIG);
+						this.relay.violation(this.from, verdict.reason(this));
+						if (this.broken) {
+							break;
+						}
+						this.payloadLeft = payloadLength(); // the rest of the oversized frame is skipped
+						this.inPayload = this.payloadLeft > 0;
+						continue;
+					}
+				}
+				this.headerLength = 0;
+				this.payloadLeft = payloadLength();
+				this.inPayload = true;
+				if (this.payloadLeft == 0) {
+					framesSeen++;
+					if (needsBoundaryWork()) {
+						run = emit(in, run, index);
+						frameEnd();
+					}
+					else {
+						this.inPayload = false;
+					}
+				}
+			}
+			if (run >= 0) {
+				int runEnd = (this.headerLength > 0 && headerStart >= 0) ? headerStart : end;
+				if (run == start && runEnd == end) {
+					passedWhole = true;
+					write(in);
+				}
+				else {
+					write(in.retainedSlice(run, runEnd - run));
+				}
+			}
+		}
+		finally {
+			if (!passedWhole) {
+				in.release();
+			}
+			this.bytes += end - start;
+			if (framesSeen > 0) {
+				this.frames += framesSeen;
+			}
+		}
+	}
+
+	/** Flushes what {@link #read} wrote, once per batch of reads. */
+	void flushIfWritten() {
+		if (this.wroteSinceFlush) {
+			this.wroteSinceFlush = false;
+			this.out.flush();
+		}
+	}
+
+	private boolean needsBoundaryWork() {
+		return this.control != null || this.pendingCloseReason != null;
+	}
+
+	/** Writes bytes [run, upTo) of {@code in}, if any; returns the new run start (none). */
+	private int emit(ByteBuf in, int run, int upTo) {
+		if (run >= 0 && upTo > run) {
+			write(in.retainedSlice(run, upTo - run));
+		}
+		return -1;
+	}
+
+	private void write(ByteBuf buf) {
+		this.out.write(buf, this.out.voidPromise());
+		this.wroteSinceFlush = true;
+		this.relay.checkWritable(this.to);
+	}
+
+	/** The whole frame has been read (and, if passed on, written): act on it. */
+	private void frameEnd() {
+		this.inPayload = false;
+		boolean passed = this.forwarding;
+		this.forwarding = false;
+		if (this.control != null) {
+			byte[] payload = this.control;
+			this.control = null;
+			if (this.opcode == OP_CLOSE) {
+				closeFrame(payload, passed);
+			}
+		}
+		if (this.pendingCloseReason != null) {
+			String reason = this.pendingCloseReason;
+			this.pendingCloseReason = null;
+			this.relay.writeClose(this.to, this.pendingCloseCode, reason);
+		}
+	}
+
+	private void closeFrame(byte[] payload, boolean passed) {
+		if (this.expectMasked) {
+			for (int i = 0; i < payload.length; i++) {
+				payload[i] ^= this.maskKey[i & 3];
+			}
+		}
+		int code = CloseFrames.NO_STATUS;
+		String reason = "";
+		if (payload.length >= 2) {
+			code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+			reason = new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+		}
+		this.relay.closeReceived(this.from, code, reason, passed);
+	}
+
+	private int headerSize() {
+		if (this.headerLength < 2) {
+			return 2;
+		}
+		int b1 = this.header[1];
+		int lengthCode = b1 & 0x7F;
+		int size = 2 + ((lengthCode == 126) ? 2 : (lengthCode == 127) ? 8 : 0);
+		return ((b1 & 0x80) != 0) ? size + 4 : size;
+	}
+
+	private long payloadLength() {
+		int lengthCode = this.header[1] & 0x7F;
+		if (lengthCode < 126) {
+			return lengthCode;
+		}
+		if (lengthCode == 126) {
+			return ((this.header[2] & 0xFFL) << 8) | (this.header[3] & 0xFFL);
+		}
+		long length = 0;
+		for (int i = 2; i < 10; i++) {
+			length = (length << 8) | (this.header[i] & 0xFFL);
+		}
+		return length;
+	}
+
+	/** Decides what happens to the frame whose header is complete. */
+	private Verdict admitFrame() {
+		this.fin = (this.header[0] & 0x80) != 0;
+		this.opcode = this.header[0] & 0x0F;
+		boolean masked = (this.header[1] & 0x80) != 0;
+		long length = payloadLength();
+		boolean isControl = (this.opcode & 0x8) != 0;
+		if (masked) {
+			System.arraycopy(this.header, headerSize() - 4, this.maskKey, 0, 4);
+		}
+		if (length < 0) {
+			return Verdict.BAD_LENGTH;
+		}
+		if (masked != this.expectMasked) {
+			return masked ? Verdict.MASKED : Verdict.UNMASKED;
+		}
+		if (isControl && (!this.fin || length > MAX_CONTROL_PAYLOAD)) {
+			return Verdict.BAD_CONTROL;
+		}
+		this.control = (this.opcode == OP_CLOSE) ? new byte[(int) length] : null;
+		this.controlLength = 0;
+		if (this.relay.mustDiscard(this.from)) {
+			return Verdict.DISCARD;
+		}
+		if (!isControl) {
+			this.messageSize = (this.opcode == OP_CONTINUATION) ? this.messageSize + length : length;
+			if (this.maxMessageSize >= 0 && this.messageSize > this.maxMessageSize) {
+				this.control = null;
+				return Verdict.TOO_BIG;
+			}
+		}
+		return Verdict.PASS;
+	}
+
+	long maxMessageSize() {
+		return this.maxMessageSize;
+	}
+
+	Side from() {
+		return this.from;
+	}
+
+	/** What happens to a frame. */
+	enum Verdict {
+
+		PASS, DISCARD, TOO_BIG, BAD_LENGTH, MASKED, UNMASKED, BAD_CONTROL;
+
+		Violation reason(FrameForwarder forwarder) {
+			return switch (this) {
+				case TOO_BIG -> Violation.tooBig(forwarder.maxMessageSize());
+				case BAD_LENGTH -> Violation.protocol("invalid frame length");
+				case MASKED -> Violation.protocol("masked frame from server");
+				case UNMASKED -> Violation.protocol("unmasked frame from client");
+				case BAD_CONTROL -> Violation.protocol("fragmented or oversized control frame");
+				default -> throw new IllegalStateException(name());
+			};
+		}
+
+	}
+
+	/** A frame that ends the connection: the code and reason its sender gets. */
+	record Violation(int code, String reason) {
+
+		static Violation tooBig(long limit) {
+			return new Violation(1009, "message too big: limit is " + limit + " bytes");
+		}
+
+		static Violation protocol(String reason) {
+			return new Violation(1002, reason);
+		}
+
+	}
+
+}

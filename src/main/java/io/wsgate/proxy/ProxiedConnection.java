@@ -1,0 +1,48 @@
+package io.wsgate.proxy;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A live proxied WebSocket connection, as the registry shows it to other packages (admin
+ * endpoints, lifetime policies). Reading it is safe from any thread; the counters may lag
+ * the relay by a few frames.
+ */
+public interface ProxiedConnection {
+
+	String id();
+
+	String routeId();
+
+	InetSocketAddress clientAddress();
+
+	/** The backend's URI, without its query (which may carry credentials). */
+	URI backend();
+
+	@Nullable String subprotocol();
+
+	Instant startedAt();
+
+	/** Client to backend. */
+	Traffic inbound();
+
+	/** Backend to client. */
+	Traffic outbound();
+
+	/** How it is ending, once it is. */
+	@Nullable CloseStatus closeStatus();
+
+	/**
+	 * Ends the connection from the gateway: each side gets a close frame with the given
+	 * code and reason, at the next frame boundary, then the close handshake runs as usual.
+	 */
+	void close(int clientCode, String clientReason, int backendCode, String backendReason);
+
+	/** Frames and bytes (on the wire, headers included) seen in one direction. */
+	record Traffic(long frames, long bytes) {
+	}
+
+}

@@ -1,0 +1,216 @@
+package io.wsgate.proxy;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.WebsocketServerSpec;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
+import org.springframework.web.server.ServerWebExchange;
+
+import io.wsgate.proxy.HandshakeHeaders.HandshakeProblem;
+
+/**
+ * Routes WebSocket upgrades: for a route whose URI is {@code ws://} or {@code wss://} (or
+ * {@code http(s)://} when the request is an upgrade), the backend is connected first and the
+ * client is answered only then, with the backend's status when it refused, or with a 101
+ * carrying the backend's subprotocol. The connection is then handed to a {@link Relay}.
+ *
+ * <p>Replaces Spring Cloud Gateway's {@code WebsocketRoutingFilter} for these routes by
+ * running just before it.
+ */
+public class WebSocketProxyFilter implements GlobalFilter, Ordered {
+
+	/** Just before Spring Cloud Gateway's WebsocketRoutingFilter (lowest precedence - 1). */
+	public static final int ORDER = Ordered.LOWEST_PRECEDENCE - 2;
+
+	private static final Logger log = LoggerFactory.getLogger(WebSocketProxyFilter.class);
+
+	private final WebSocketProperties properties;
+
+	private final ConnectionRegistry registry;
+
+	private final BackendConnector connector;
+
+	WebSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry, BackendConnector connector) {
+		this.properties = properties;
+		this.registry = registry;
+		this.connector = connector;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		URI url = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR);
+		if (url == null || url.getScheme() == null || ServerWebExchangeUtils.isAlreadyRouted(exchange)) {
+			return chain.filter(exchange);
+		}
+		boolean webSocketScheme = BackendTarget.isWebSocketScheme(url.getScheme());
+		if (!webSocketScheme && !BackendTarget.isHttpScheme(url.getScheme())) {
+			return chain.filter(exchange);
+		}
+		ServerHttpRequest request = exchange.getRequest();
+		if (!"websocket".equalsIgnoreCase(trim(request.getHeaders().getFirst(HttpHeaders.UPGRADE)))) {
+			if (!webSocketScheme) {
+				return chain.filter(exchange); // plain HTTP on an HTTP route
+			}
+			ServerWebExchangeUtils.setAlreadyRouted(exchange);
+			exchange.getResponse().getHeaders().set(HttpHeaders.UPGRADE, "websocket");
+			exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "Upgrade");
+			return answer(exchange, 426, "this route serves WebSocket connections only");
+		}
+		ServerWebExchangeUtils.setAlreadyRouted(exchange);
+		return proxy(exchange, url);
+	}
+
+	private Mono<Void> proxy(ServerWebExchange exchange, URI url) {
+		ServerHttpRequest request = exchange.getRequest();
+		HandshakeProblem problem = HandshakeHeaders.checkClientRequest(request.getMethod().name(), request.getHeaders());
+		if (problem != null) {
+			if (problem.status() == 426) {
+				exchange.getResponse().getHeaders().set("Sec-WebSocket-Version", "13");
+			}
+			return answer(exchange, problem.status(), problem.message());
+		}
+		HttpServerRequest nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+		if (!(nativeRequest instanceof Connection connection)
+				|| nativeRequest.version() != io.netty.handler.codec.http.HttpVersion.HTTP_1_1) {
+			return answer(exchange, 400, "WebSocket upgrades need HTTP/1.1");
+		}
+		Channel clientChannel = connection.channel();
+		BackendTarget target;
+		try {
+			target = BackendTarget.of(url);
+		}
+		catch (IllegalArgumentException ex) {
+			return answer(exchange, 502, "route has no usable backend URI");
+		}
+		if (!this.registry.tryReserve()) {
+			log.warn("refused upgrade: {} connections open (wsgate.websocket.max-connections)",
+					this.registry.maxConnections());
+			exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+			return answer(exchange, 503, "connection limit reached");
+		}
+		InetSocketAddress clientAddress = request.getRemoteAddress();
+		boolean preserveHost = Boolean.TRUE
+			.equals(exchange.getAttribute(ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE));
+		String originalHost = request.getHeaders().getFirst(HttpHeaders.HOST);
+		String hostHeader = (preserveHost && originalHost != null) ? originalHost : target.authority();
+		DefaultHttpHeaders backendHeaders = HandshakeHeaders.toBackend(request.getHeaders(), hostHeader, clientAddress,
+				request.getSslInfo() != null);
+		List<String> protocols = HandshakeHeaders.offeredProtocols(request.getHeaders());
+		AtomicBoolean started = new AtomicBoolean();
+		long startNanos = System.nanoTime();
+		return this.connector
+			.connect(target, backendHeaders, protocols, clientChannel, this.properties.getConnectTimeout(),
+					(int) this.properties.getMaxRejectionBody().toBytes())
+			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, started))
+			.onErrorResume(BackendHandshakeException.class, failure -> backendFailed(exchange, target, failure))
+			.doFinally(signal -> {
+				if (!started.get()) {
+					this.registry.release();
+				}
+				log.trace("handshake took {}us", (System.nanoTime() - startNanos) / 1000);
+			});
+	}
+
+	private Mono<Void> upgradeClient(ServerWebExchange exchange, BackendLink link, BackendTarget target,
+			InetSocketAddress clientAddress, AtomicBoolean started) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.getHeaders().addAll(link.responseHeaders());
+		HttpServerResponse nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+		String routeId = (route != null) ? route.getId() : "-";
+		Relay relay = new Relay(this.registry.nextId(), routeId, clientAddress, target.withoutQuery(),
+				link.subprotocol(), messageLimits(exchange), this.properties.getCloseTimeout(), this.registry);
+		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder().handlePing(true);
+		if (link.subprotocol() != null) {
+			spec.protocols(link.subprotocol()); // the client gets exactly the backend's choice
+		}
+		return response.setComplete()
+			.then(Mono.defer(() -> nativeResponse.sendWebsocket((in, out) -> {
+				started.set(true);
+				in.withConnection(clientConnection -> relay.start(clientConnection.channel(), link));
+				return relay.whenDone();
+			}, spec.build())))
+			.doFinally(signal -> {
+				if (!started.get()) {
+					link.abandon();
+				}
+			});
+	}
+
+	private MessageLimits messageLimits(ServerWebExchange exchange) {
+		ConnectionPolicy policy = ConnectionPolicy.find(exchange);
+		if (policy != null && policy.messageLimits() != null) {
+			return policy.messageLimits();
+		}
+		return MessageLimits.both(this.properties.getMaxMessageSize());
+	}
+
+	private Mono<Void> backendFailed(ServerWebExchange exchange, BackendTarget target,
+			BackendHandshakeException failure) {
+		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+		String routeId = (route != null) ? route.getId() : "-";
+		if (failure.isBackendAnswer()) {
+			log.info("backend refused upgrade route={} backend={} status={}", routeId, target.withoutQuery(),
+					failure.status());
+			ServerHttpResponse response = exchange.getResponse();
+			response.setStatusCode(HttpStatusCode.valueOf(failure.status()));
+			HttpHeaders headers = response.getHeaders();
+			failure.headers().forEach((name, values) -> {
+				String lower = name.toLowerCase(java.util.Locale.ROOT);
+				if (!lower.equals("transfer-encoding") && !lower.equals("connection") && !lower.equals("keep-alive")
+						&& !lower.equals("content-length")) {
+					headers.addAll(name, values);
+				}
+			});
+			headers.setContentLength(failure.body().length);
+			return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(failure.body())));
+		}
+		log.warn("backend handshake failed route={} backend={} status={} reason=\"{}\"", routeId,
+				target.withoutQuery(), failure.status(), failure.getMessage());
+		return answer(exchange, failure.status(), failure.getMessage());
+	}
+
+	/** Answers the client before any upgrade: a status and a one-line text. */
+	static Mono<Void> answer(ServerWebExchange exchange, int status, String message) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(HttpStatusCode.valueOf(status));
+		response.getHeaders().setContentType(MediaType.TEXT_PLAIN);
+		byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+		response.getHeaders().setContentLength(body.length);
+		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+	}
+
+	private static String trim(String value) {
+		return (value != null) ? value.trim() : null;
+	}
+
+}
