@@ -24,7 +24,18 @@ final class CloseFrames {
 	private CloseFrames() {
 	}
 
+	/**
+	 * A close frame with {@code code} and {@code reason}; for {@link #NO_STATUS} an empty one,
+	 * since 1005 itself may not appear in a frame.
+	 */
 	static ByteBuf encode(ByteBufAllocator alloc, int code, String reason, boolean masked) {
+		if (code == NO_STATUS) {
+			ByteBuf frame = alloc.buffer(masked ? 6 : 2).writeByte(0x88).writeByte(masked ? 0x80 : 0);
+			if (masked) {
+				frame.writeInt(ThreadLocalRandom.current().nextInt());
+			}
+			return frame;
+		}
 		byte[] text = truncatedUtf8(reason);
 		int payloadLength = 2 + text.length;
 		ByteBuf frame = alloc.buffer(2 + (masked ? 4 : 0) + payloadLength);

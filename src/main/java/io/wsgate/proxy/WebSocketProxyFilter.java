@@ -3,6 +3,8 @@ package io.wsgate.proxy;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,9 +18,11 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
 
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -128,7 +132,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		AtomicBoolean started = new AtomicBoolean();
 		long startNanos = System.nanoTime();
 		return this.connector
-			.connect(target, backendHeaders, protocols, clientChannel, this.properties.getConnectTimeout(),
+			.connect(target, backendHeaders, protocols, clientChannel, connectTimeout(exchange),
 					(int) this.properties.getMaxRejectionBody().toBytes())
 			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, started))
 			.onErrorResume(BackendHandshakeException.class, failure -> backendFailed(exchange, target, failure))
@@ -164,6 +168,31 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 					link.abandon();
 				}
 			});
+	}
+
+	/**
+	 * The route's {@code connect-timeout} metadata (milliseconds, as Spring Cloud Gateway reads
+	 * it for HTTP routes, or a duration such as {@code 2s}), else the global setting.
+	 */
+	private Duration connectTimeout(ServerWebExchange exchange) {
+		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+		Object value = (route != null) ? route.getMetadata().get(RouteMetadataUtils.CONNECT_TIMEOUT_ATTR) : null;
+		if (value == null) {
+			return this.properties.getConnectTimeout();
+		}
+		try {
+			Duration timeout = (value instanceof Number number) ? Duration.ofMillis(number.longValue())
+					: DurationStyle.detectAndParse(value.toString().trim(), ChronoUnit.MILLIS);
+			if (!timeout.isNegative() && !timeout.isZero()) {
+				return timeout;
+			}
+		}
+		catch (IllegalArgumentException ex) {
+			// reported below
+		}
+		log.warn("route {} has an invalid connect-timeout '{}'; using {}", route.getId(), value,
+				this.properties.getConnectTimeout());
+		return this.properties.getConnectTimeout();
 	}
 
 	private MessageLimits messageLimits(ServerWebExchange exchange) {

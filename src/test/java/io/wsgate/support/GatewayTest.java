@@ -1,0 +1,101 @@
+package io.wsgate.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.wsgate.proxy.ConnectionRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The gateway most tests talk to: one Spring context (shared by every subclass), two real
+ * backends on random ports, and routes in front of them:
+ * <ul>
+ * <li>{@code /echo/**}, {@code /chat}, {@code /cookie}: the Reactor Netty {@link EchoBackend};</li>
+ * <li>{@code /raw/**}: the wire-level {@link ScriptedBackend}, with a 2 s connect-timeout;</li>
+ * <li>{@code /big/**}: the scripted backend with MaxMessageSize=600MB;</li>
+ * <li>{@code /small/**}: the echo backend with MaxMessageSize=1KB;</li>
+ * <li>{@code /http-echo}: the echo backend through an {@code http://} URI;</li>
+ * <li>{@code /preserve}: the echo backend with PreserveHostHeader;</li>
+ * <li>{@code /small-out/**}: the scripted backend with a 1KB outbound limit (name/args form);</li>
+ * <li>{@code /down}: a port nothing listens on.</li>
+ * </ul>
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "wsgate.demo.enabled=false", "wsgate.websocket.close-timeout=2s" })
+public abstract class GatewayTest {
+
+	protected static final EchoBackend echo = new EchoBackend();
+
+	protected static final ScriptedBackend scripted;
+
+	static {
+		try {
+			scripted = new ScriptedBackend();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	@LocalServerPort
+	protected int port;
+
+	@Autowired
+	protected ConnectionRegistry registry;
+
+	@DynamicPropertySource
+	static void routes(DynamicPropertyRegistry registry) {
+		String echoUri = "ws://127.0.0.1:" + echo.port();
+		String rawUri = "ws://127.0.0.1:" + scripted.port();
+		route(registry, 0, "echo", echoUri, "/echo/**");
+		route(registry, 1, "chat", echoUri, "/chat");
+		route(registry, 2, "cookie", echoUri, "/cookie");
+		route(registry, 3, "raw", rawUri, "/raw/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[3].metadata.connect-timeout", () -> "2000");
+		route(registry, 4, "big", rawUri, "/big/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[4].filters[0]", () -> "MaxMessageSize=600MB");
+		route(registry, 5, "small", echoUri, "/small/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[5].filters[0]", () -> "MaxMessageSize=1KB");
+		route(registry, 6, "http-echo", "http://127.0.0.1:" + echo.port(), "/http-echo");
+		route(registry, 7, "preserve", echoUri, "/preserve");
+		registry.add("spring.cloud.gateway.server.webflux.routes[7].filters[0]", () -> "PreserveHostHeader");
+		route(registry, 8, "down", "ws://127.0.0.1:" + Ports.unused(), "/down");
+		route(registry, 9, "small-out", rawUri, "/small-out/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[9].filters[0].name", () -> "MaxMessageSize");
+		registry.add("spring.cloud.gateway.server.webflux.routes[9].filters[0].args.outbound", () -> "1KB");
+	}
+
+	private static void route(DynamicPropertyRegistry registry, int index, String id, String uri, String path) {
+		String prefix = "spring.cloud.gateway.server.webflux.routes[" + index + "].";
+		registry.add(prefix + "id", () -> id);
+		registry.add(prefix + "uri", () -> uri);
+		registry.add(prefix + "predicates[0]", () -> "Path=" + path);
+	}
+
+	/** A fresh id for {@code ?id=}, to find this test's connection in a backend's records. */
+	protected static String newId() {
+		return UUID.randomUUID().toString();
+	}
+
+	/** Each test leaves no connection behind: both TCP connections are released after a close. */
+	@AfterEach
+	void noConnectionLeftOpen() throws InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (this.registry.size() > 0 && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		assertThat(this.registry.size()).as("connections still registered after the test").isZero();
+	}
+
+}
