@@ -15,7 +15,13 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class WsgateApplication {
 
+	/** Reactor Netty's own default is max(cores, 4) event loops; a relay does best with one per core. */
+	static final String IO_WORKER_COUNT = "reactor.netty.ioWorkerCount";
+
 	public static void main(String[] args) {
+		if (System.getProperty(IO_WORKER_COUNT) == null) {
+			System.setProperty(IO_WORKER_COUNT, String.valueOf(Runtime.getRuntime().availableProcessors()));
+		}
 		SpringApplication.run(WsgateApplication.class, args);
 	}
 

@@ -17,6 +17,7 @@ import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
+import reactor.util.context.Context;
 
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -157,12 +158,15 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		if (link.subprotocol() != null) {
 			spec.protocols(link.subprotocol()); // the client gets exactly the backend's choice
 		}
+		// Reactor Netty keeps the subscriber context of the upgrade for the connection's whole
+		// life; the relay needs none of it, and it would pin the exchange and its observation
+		Mono<Void> upgrade = Mono.defer(() -> nativeResponse.sendWebsocket((in, out) -> {
+			started.set(true);
+			in.withConnection(clientConnection -> relay.start(clientConnection.channel(), link));
+			return relay.whenDone();
+		}, spec.build())).contextWrite(context -> Context.empty());
 		return response.setComplete()
-			.then(Mono.defer(() -> nativeResponse.sendWebsocket((in, out) -> {
-				started.set(true);
-				in.withConnection(clientConnection -> relay.start(clientConnection.channel(), link));
-				return relay.whenDone();
-			}, spec.build())))
+			.then(upgrade)
 			.doFinally(signal -> {
 				if (!started.get()) {
 					link.abandon();

@@ -88,6 +88,13 @@ class DemoTest {
 		assertThat(get("/actuator/metrics").statusCode()).isEqualTo(401);
 	}
 
+	@Test
+	void strictFirewallGuardsTheManagementPlaneButNotRoutes() throws Exception {
+		assertThat(get("/actuator/health;x=1").statusCode()).isEqualTo(400); // refused by the firewall
+		// proxied as it came: the demo backend itself answers that it has no such path
+		assertThat(get("/api;x=1?id=1&value=2").statusCode()).isEqualTo(404);
+	}
+
 	private HttpResponse<String> get(String path) throws Exception {
 		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
 			.timeout(Duration.ofSeconds(5))
