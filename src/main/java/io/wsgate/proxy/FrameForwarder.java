@@ -145,13 +145,7 @@ final class FrameForwarder {
 					this.payloadLeft -= n;
 					if (this.payloadLeft == 0) {
 						framesSeen++;
-						if (needsBoundaryWork()) {
-							run = emit(in, run, index);
-							frameEnd();
-						}
-						else {
-							this.inPayload = false;
-						}
+						run = frameComplete(in, run, index);
 					}
 					continue;
 				}
@@ -197,13 +191,7 @@ final class FrameForwarder {
 				this.inPayload = true;
 				if (this.payloadLeft == 0) {
 					framesSeen++;
-					if (needsBoundaryWork()) {
-						run = emit(in, run, index);
-						frameEnd();
-					}
-					else {
-						this.inPayload = false;
-					}
+					run = frameComplete(in, run, index);
 				}
 			}
 			if (run >= 0) {
@@ -236,8 +224,19 @@ final class FrameForwarder {
 		}
 	}
 
-	private boolean needsBoundaryWork() {
-		return this.control != null || this.pendingCloseReason != null;
+	/**
+	 * The current frame's last byte is at {@code index - 1}. Most frames need nothing more and
+	 * stay in the run of bytes being passed on; a close frame, or a close of the gateway's own
+	 * waiting for this boundary, needs the run written first. Returns the run start.
+	 */
+	private int frameComplete(ByteBuf in, int run, int index) {
+		if (this.control == null && this.pendingCloseReason == null) {
+			this.inPayload = false;
+			return run;
+		}
+		int rest = emit(in, run, index);
+		frameEnd();
+		return rest;
 	}
 
 	/** Writes bytes [run, upTo) of {@code in}, if any; returns the new run start (none). */
