@@ -131,7 +131,6 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 				request.getSslInfo() != null);
 		List<String> protocols = HandshakeHeaders.offeredProtocols(request.getHeaders());
 		AtomicBoolean started = new AtomicBoolean();
-		long startNanos = System.nanoTime();
 		return this.connector
 			.connect(target, backendHeaders, protocols, clientChannel, connectTimeout(exchange),
 					(int) this.properties.getMaxRejectionBody().toBytes())
@@ -141,7 +140,6 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 				if (!started.get()) {
 					this.registry.release();
 				}
-				log.trace("handshake took {}us", (System.nanoTime() - startNanos) / 1000);
 			});
 	}
 
