@@ -2,18 +2,35 @@ package io.wsgate.proxy;
 
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Every live proxied connection, by id, bounded by {@code wsgate.websocket.max-connections}:
  * a slot is reserved before the backend is dialled and freed when the connection ends, so
- * the bound holds for connections still in their handshake too.
+ * the bound holds for connections still in their handshake too. Once draining (shutdown), no
+ * slot is handed out any more and every connection that opens is closed at once.
  */
 public class ConnectionRegistry {
+
+	/** The cause, code and reason of the closes a shutdown sends. */
+	public static final String SHUTDOWN_CAUSE = "shutdown";
+
+	public static final String SHUTDOWN_REASON = "server shutting down";
+
+	private static final Logger log = LoggerFactory.getLogger(ConnectionRegistry.class);
+
+	private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+
+	private volatile boolean draining;
 
 	private final ConcurrentHashMap<String, ProxiedConnection> connections = new ConcurrentHashMap<>();
 
@@ -47,7 +64,34 @@ public class ConnectionRegistry {
 		return this.maxConnections;
 	}
 
+	/** Adds a listener of connection events; it is called on event loops and must not block. */
+	public void addListener(ConnectionListener listener) {
+		this.listeners.add(listener);
+	}
+
+	/**
+	 * Stops admitting connections: new upgrades are refused, and connections that complete
+	 * their handshake from now on are closed with 1001 at once. The open ones are the caller's
+	 * to close.
+	 */
+	public void startDraining() {
+		this.draining = true;
+	}
+
+	/** Admits connections again (a stopped application context that is started again). */
+	public void stopDraining() {
+		this.draining = false;
+	}
+
+	public boolean isDraining() {
+		return this.draining;
+	}
+
+	/** Whether a connection may start now: not draining, and a slot is free (then it is taken). */
 	boolean tryReserve() {
+		if (this.draining) {
+			return false;
+		}
 		int taken;
 		do {
 			taken = this.slots.get();
@@ -75,6 +119,17 @@ public class ConnectionRegistry {
 	void unregister(ProxiedConnection connection) {
 		if (this.connections.remove(connection.id()) != null) {
 			this.slots.decrementAndGet();
+		}
+	}
+
+	void closedByGateway(ProxiedConnection connection, String cause, int code) {
+		for (ConnectionListener listener : this.listeners) {
+			try {
+				listener.closedByGateway(connection, cause, code);
+			}
+			catch (RuntimeException ex) {
+				log.warn("connection listener {} failed: {}", listener, ex.toString());
+			}
 		}
 	}
 

@@ -22,6 +22,14 @@ final class FrameForwarder {
 
 	private static final int OP_CLOSE = 0x8;
 
+	private static final int OP_PONG = 0xA;
+
+	/** Opcodes that count as activity for an idle timeout: continuation, text, binary. */
+	private static final int DATA_OPCODES = (1 << 0x0) | (1 << 0x1) | (1 << 0x2);
+
+	/** Ping and pong, when they count as activity too. */
+	private static final int PING_PONG_OPCODES = (1 << 0x9) | (1 << OP_PONG);
+
 	private static final int MAX_CONTROL_PAYLOAD = 125;
 
 	private final Relay relay;
@@ -34,6 +42,12 @@ final class FrameForwarder {
 	private final boolean expectMasked;
 
 	private final long maxMessageSize;
+
+	/** Opcodes (as bits) whose frames are activity for the idle timeout; 0 when there is none. */
+	private final int activityOpcodes;
+
+	/** Whether the gateway pings {@link #from}: its pongs are then checked before they pass. */
+	private final boolean watchPongs;
 
 	/** Where bytes for {@link #to} are written: the relay handler on that side's channel. */
 	private ChannelHandlerContext out;
@@ -60,6 +74,18 @@ final class FrameForwarder {
 
 	private int controlLength;
 
+	/** The current frame counts as activity. */
+	private boolean activeFrame;
+
+	/** The current frame is a pong held back until it is known whether it answers the gateway. */
+	private boolean heldPong;
+
+	private int heldHeaderLength;
+
+	private boolean pendingPing;
+
+	private long pendingPingPayload;
+
 	private int pendingCloseCode;
 
 	private String pendingCloseReason;
@@ -73,12 +99,15 @@ final class FrameForwarder {
 
 	private volatile long bytes;
 
-	FrameForwarder(Relay relay, Side from, long maxMessageSize) {
+	FrameForwarder(Relay relay, Side from, long maxMessageSize, ConnectionPolicy.IdleTimeout idle,
+			boolean watchPongs) {
 		this.relay = relay;
 		this.from = from;
 		this.to = from.other();
 		this.expectMasked = (from == Side.CLIENT);
 		this.maxMessageSize = maxMessageSize;
+		this.activityOpcodes = !idle.enabled() ? 0 : idle.pingsCount() ? DATA_OPCODES | PING_PONG_OPCODES : DATA_OPCODES;
+		this.watchPongs = watchPongs;
 	}
 
 	void output(ChannelHandlerContext out) {
@@ -116,6 +145,25 @@ final class FrameForwarder {
 		return this.pendingCloseReason != null;
 	}
 
+	/**
+	 * Sends a keep-alive ping of the gateway's own to {@link #to} at the next frame boundary
+	 * of this direction, and flushes it.
+	 */
+	void pingAtBoundary(long payload) {
+		if (midFrame()) {
+			this.pendingPing = true;
+			this.pendingPingPayload = payload;
+		}
+		else {
+			writePing(payload);
+			flushIfWritten();
+		}
+	}
+
+	private void writePing(long payload) {
+		write(ControlFrames.ping(this.out.alloc(), payload, this.to == Side.BACKEND));
+	}
+
 	/** Passes on what can be passed of {@code in}, and releases it. */
 	void read(ByteBuf in) {
 		final int start = in.readerIndex();
@@ -129,6 +177,7 @@ final class FrameForwarder {
 		int run = -1; // start of the bytes not yet written that are to be passed on
 		int headerStart = (this.headerLength > 0) ? -1 : start; // -1: began in an earlier buffer
 		long framesSeen = 0;
+		boolean active = false;
 		boolean passedWhole = false;
 		try {
 			while (index < end) {
@@ -141,6 +190,7 @@ final class FrameForwarder {
 						in.getBytes(index, this.control, this.controlLength, n);
 						this.controlLength += n;
 					}
+					active |= this.activeFrame;
 					index += n;
 					this.payloadLeft -= n;
 					if (this.payloadLeft == 0) {
@@ -157,6 +207,8 @@ final class FrameForwarder {
 					continue;
 				}
 				Verdict verdict = admitFrame();
+				this.activeFrame = (this.activityOpcodes & (1 << this.opcode)) != 0 && verdict != Verdict.HOLD;
+				active |= this.activeFrame;
 				if (verdict == Verdict.PASS) {
 					this.forwarding = true;
 					if (headerStart >= 0) {
@@ -173,7 +225,7 @@ final class FrameForwarder {
 				else {
 					this.forwarding = false;
 					run = emit(in, run, (headerStart >= 0) ? headerStart : start);
-					if (verdict != Verdict.DISCARD) {
+					if (verdict != Verdict.DISCARD && verdict != Verdict.HOLD) {
 						this.headerLength = 0;
 						this.control = null;
 						this.broken = (verdict != Verdict.TOO_BIG);
@@ -213,6 +265,9 @@ final class FrameForwarder {
 			if (framesSeen > 0) {
 				this.frames += framesSeen;
 			}
+			if (active) {
+				this.relay.activity();
+			}
 		}
 	}
 
@@ -230,7 +285,7 @@ final class FrameForwarder {
 	 * waiting for this boundary, needs the run written first. Returns the run start.
 	 */
 	private int frameComplete(ByteBuf in, int run, int index) {
-		if (this.control == null && this.pendingCloseReason == null) {
+		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing) {
 			this.inPayload = false;
 			return run;
 		}
@@ -264,11 +319,41 @@ final class FrameForwarder {
 			if (this.opcode == OP_CLOSE) {
 				closeFrame(payload, passed);
 			}
+			else if (this.heldPong) {
+				this.heldPong = false;
+				pong(payload);
+			}
+		}
+		if (this.pendingPing) {
+			this.pendingPing = false;
+			if (this.pendingCloseReason == null) {
+				writePing(this.pendingPingPayload);
+			}
 		}
 		if (this.pendingCloseReason != null) {
 			String reason = this.pendingCloseReason;
 			this.pendingCloseReason = null;
 			this.relay.writeClose(this.to, this.pendingCloseCode, reason);
+		}
+	}
+
+	/**
+	 * A pong was held back: if it answers the gateway's ping it ends here, otherwise it goes
+	 * on as it came (header and payload, still masked if it was).
+	 */
+	private void pong(byte[] payload) {
+		long value = 0;
+		for (int i = 0; i < payload.length; i++) {
+			value = (value << 8) | ((payload[i] ^ (this.expectMasked ? this.maskKey[i & 3] : 0)) & 0xFF);
+		}
+		if (this.relay.ownPong(this.from, value)) {
+			return;
+		}
+		ByteBuf frame = this.out.alloc().buffer(this.heldHeaderLength + payload.length);
+		frame.writeBytes(this.header, 0, this.heldHeaderLength).writeBytes(payload);
+		write(frame);
+		if ((this.activityOpcodes & (1 << OP_PONG)) != 0) {
+			this.relay.activity();
 		}
 	}
 
@@ -278,7 +363,7 @@ final class FrameForwarder {
 				payload[i] ^= this.maskKey[i & 3];
 			}
 		}
-		int code = CloseFrames.NO_STATUS;
+		int code = ControlFrames.NO_STATUS;
 		String reason = "";
 		if (payload.length >= 2) {
 			code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
@@ -336,6 +421,12 @@ final class FrameForwarder {
 		if (this.relay.mustDiscard(this.from)) {
 			return Verdict.DISCARD;
 		}
+		if (this.watchPongs && this.opcode == OP_PONG && length == ControlFrames.PING_PAYLOAD_BYTES) {
+			this.control = new byte[ControlFrames.PING_PAYLOAD_BYTES];
+			this.heldPong = true;
+			this.heldHeaderLength = headerSize();
+			return Verdict.HOLD;
+		}
 		if (!isControl) {
 			this.messageSize = (this.opcode == OP_CONTINUATION) ? this.messageSize + length : length;
 			if (this.maxMessageSize >= 0 && this.messageSize > this.maxMessageSize) {
@@ -357,7 +448,7 @@ final class FrameForwarder {
 	/** What happens to a frame. */
 	enum Verdict {
 
-		PASS, DISCARD, TOO_BIG, BAD_LENGTH, MASKED, UNMASKED, BAD_CONTROL;
+		PASS, DISCARD, HOLD, TOO_BIG, BAD_LENGTH, MASKED, UNMASKED, BAD_CONTROL;
 
 		Violation reason(FrameForwarder forwarder) {
 			return switch (this) {
@@ -374,6 +465,11 @@ final class FrameForwarder {
 
 	/** A frame that ends the connection: the code and reason its sender gets. */
 	record Violation(int code, String reason) {
+
+		/** The word logs and metrics use for it. */
+		String cause() {
+			return (this.code == 1009) ? "message-too-big" : "protocol-error";
+		}
 
 		static Violation tooBig(long limit) {
 			return new Violation(1009, "message too big: limit is " + limit + " bytes");

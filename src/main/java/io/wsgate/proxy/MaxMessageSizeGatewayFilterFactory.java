@@ -38,20 +38,8 @@ public class MaxMessageSizeGatewayFilterFactory
 		check("inbound", inbound);
 		check("outbound", outbound);
 		MessageLimits limits = new MessageLimits(inbound.toBytes(), outbound.toBytes());
-		return new GatewayFilter() {
-			@Override
-			public reactor.core.publisher.Mono<Void> filter(org.springframework.web.server.ServerWebExchange exchange,
-					org.springframework.cloud.gateway.filter.GatewayFilterChain chain) {
-				ConnectionPolicy.of(exchange).messageLimits(limits);
-				return chain.filter(exchange);
-			}
-
-			@Override
-			public String toString() {
-				return "MaxMessageSize[inbound=" + describe(limits.inbound()) + ", outbound="
-						+ describe(limits.outbound()) + "]";
-			}
-		};
+		return ConnectionPolicy.filter("MaxMessageSize[inbound=" + describe(limits.inbound()) + ", outbound="
+				+ describe(limits.outbound()) + "]", policy -> policy.messageLimits(limits));
 	}
 
 	private static void check(String name, DataSize size) {

@@ -38,8 +38,12 @@ public interface ProxiedConnection {
 	/**
 	 * Ends the connection from the gateway: each side gets a close frame with the given
 	 * code and reason, at the next frame boundary, then the close handshake runs as usual.
+	 * {@code cause} is a short word for logs and metrics (for example {@code shutdown}). Does
+	 * nothing if the connection is already closing.
+	 * @throws IllegalArgumentException for a code a close frame may not carry, or a reason
+	 * longer than 123 bytes of UTF-8
 	 */
-	void close(int clientCode, String clientReason, int backendCode, String backendReason);
+	void close(String cause, int clientCode, String clientReason, int backendCode, String backendReason);
 
 	/** Frames and bytes (on the wire, headers included) seen in one direction. */
 	record Traffic(long frames, long bytes) {

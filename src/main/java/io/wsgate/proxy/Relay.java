@@ -83,19 +83,37 @@ final class Relay implements ProxiedConnection {
 
 	private volatile @Nullable CloseStatus closeStatus;
 
+	private final ConnectionPolicy.Expiry expiry;
+
+	private final ConnectionPolicy.IdleTimeout idle;
+
+	private final ConnectionPolicy.KeepAlive keepAlive;
+
+	/** Expiry, idle timeout and keep-alive, when any is on; created in {@link #start}. */
+	private @Nullable RelayTimers timers;
+
 	private boolean finished;
 
 	Relay(String id, String routeId, InetSocketAddress clientAddress, URI backendUri, @Nullable String subprotocol,
-			MessageLimits limits, Duration closeTimeout, ConnectionRegistry registry) {
+			Settings settings, ConnectionRegistry registry) {
 		this.id = id;
 		this.routeId = routeId;
 		this.clientAddress = clientAddress;
 		this.backendUri = backendUri;
 		this.subprotocol = subprotocol;
-		this.closeTimeout = closeTimeout;
+		this.closeTimeout = settings.closeTimeout();
+		this.expiry = settings.expiry();
+		this.idle = settings.idle();
+		this.keepAlive = settings.keepAlive();
 		this.registry = registry;
-		this.inbound = new FrameForwarder(this, Side.CLIENT, limits.inbound());
-		this.outbound = new FrameForwarder(this, Side.BACKEND, limits.outbound());
+		boolean watchPongs = this.keepAlive.enabled();
+		this.inbound = new FrameForwarder(this, Side.CLIENT, settings.limits().inbound(), this.idle, watchPongs);
+		this.outbound = new FrameForwarder(this, Side.BACKEND, settings.limits().outbound(), this.idle, watchPongs);
+	}
+
+	/** What a relay is given by the route and the global settings. */
+	record Settings(MessageLimits limits, Duration closeTimeout, ConnectionPolicy.Expiry expiry,
+			ConnectionPolicy.IdleTimeout idle, ConnectionPolicy.KeepAlive keepAlive) {
 	}
 
 	/**
@@ -133,6 +151,16 @@ final class Relay implements ProxiedConnection {
 		if (!this.backend.isActive()) {
 			inactive(Side.BACKEND);
 		}
+		if (this.closeStatus == null) {
+			this.timers = RelayTimers.of(this, clientChannel.eventLoop(), this.expiry, this.idle, this.keepAlive);
+			if (this.timers != null) {
+				this.timers.start();
+			}
+			if (this.registry.isDraining()) {
+				closeByGateway(ConnectionRegistry.SHUTDOWN_CAUSE, 1001, ConnectionRegistry.SHUTDOWN_REASON, 1001,
+						ConnectionRegistry.SHUTDOWN_REASON);
+			}
+		}
 	}
 
 	private static void removeIfPresent(ChannelPipeline pipeline, String name) {
@@ -149,6 +177,9 @@ final class Relay implements ProxiedConnection {
 	// ---- events from the two channels (event loop) ----
 
 	void read(Side from, ByteBuf buf) {
+		if (this.timers != null) {
+			this.timers.heard(from);
+		}
 		forwarderFrom(from).read(buf);
 	}
 
@@ -176,7 +207,7 @@ final class Relay implements ProxiedConnection {
 		this.gone[side.ordinal()] = true;
 		Side other = side.other();
 		if (!this.closeReceived[side.ordinal()]) {
-			recordClose(Initiator.of(side), CloseFrames.ABNORMAL, "connection lost");
+			recordClose(Initiator.of(side), ControlFrames.ABNORMAL, "connection lost");
 			log.debug("lost id={} side={}", this.id, side.label());
 			if (!this.closeSent[other.ordinal()] && !this.gone[other.ordinal()]) {
 				if (forwarderFrom(side).midFrame()) {
@@ -184,9 +215,11 @@ final class Relay implements ProxiedConnection {
 					channel(other).close();
 				}
 				else if (other == Side.CLIENT) {
+					this.registry.closedByGateway(this, "peer-lost", 1011);
 					writeClose(other, 1011, "backend connection lost");
 				}
 				else {
+					this.registry.closedByGateway(this, "peer-lost", 1001);
 					writeClose(other, 1001, "client connection lost");
 				}
 			}
@@ -211,11 +244,73 @@ final class Relay implements ProxiedConnection {
 		return this.closeReceived[from.ordinal()] || this.closeSent[to.ordinal()] || this.gone[to.ordinal()];
 	}
 
+	/** A message (or a counted ping or pong) passed: the idle timeout starts again. */
+	void activity() {
+		if (this.timers != null) {
+			this.timers.activity();
+		}
+	}
+
+	/** Whether a pong from {@code from} with {@code payload} answers the gateway's own ping. */
+	boolean ownPong(Side from, long payload) {
+		return this.timers != null && this.timers.ownPong(from, payload);
+	}
+
+	/** Sends a keep-alive ping to {@code to}; false if the connection is closing. */
+	boolean ping(Side to, long payload) {
+		if (this.closeStatus != null || this.closeSent[to.ordinal()] || this.gone[to.ordinal()]) {
+			return false;
+		}
+		forwarderFrom(to.other()).pingAtBoundary(payload);
+		return true;
+	}
+
+	/**
+	 * {@code side} answered no keep-alive ping in time: its TCP connection is dropped, and the
+	 * other side gets a close (1011 to a client, whose backend is gone; 1001 to a backend).
+	 */
+	void unresponsive(Side side) {
+		if (this.closeStatus != null) {
+			return;
+		}
+		int code = (side == Side.BACKEND) ? 1011 : 1001;
+		String reason = (side == Side.BACKEND) ? "backend unresponsive" : "client unresponsive";
+		closedByGateway("unresponsive", code, reason);
+		recordClose(Initiator.GATEWAY, code, reason);
+		forwarderFrom(side).closeAtBoundary(code, reason);
+		channel(side.other()).flush();
+		channel(side).close();
+	}
+
+	/**
+	 * Ends the connection from the gateway (a timer, a shutdown, an operator): each side gets
+	 * its close frame at the next frame boundary. Runs on the event loop.
+	 */
+	void closeByGateway(String cause, int clientCode, String clientReason, int backendCode, String backendReason) {
+		if (this.closeStatus != null) {
+			return; // already closing, however it began
+		}
+		closedByGateway(cause, clientCode, clientReason);
+		recordClose(Initiator.GATEWAY, clientCode, clientReason);
+		this.outbound.closeAtBoundary(clientCode, clientReason);
+		this.inbound.closeAtBoundary(backendCode, backendReason);
+		flushBoth();
+	}
+
+	private void closedByGateway(String cause, int code, String reason) {
+		log.info("gateway close id={} route={} age={}ms cause={} code={} reason=\"{}\"", this.id, this.routeId,
+				ageMillis(), cause, code, reason);
+		this.registry.closedByGateway(this, cause, code);
+	}
+
 	/** {@code from} broke a rule: it gets the violation's code, the other side a close too. */
 	void violation(Side from, Violation violation) {
+		if (this.closeStatus == null) {
+			this.registry.closedByGateway(this, violation.cause(), violation.code());
+		}
 		recordClose(Initiator.GATEWAY, violation.code(), violation.reason());
-		log.info("violation id={} route={} side={} code={} reason=\"{}\"", this.id, this.routeId, from.label(),
-				violation.code(), violation.reason());
+		log.info("violation id={} route={} age={}ms side={} code={} reason=\"{}\"", this.id, this.routeId,
+				ageMillis(), from.label(), violation.code(), violation.reason());
 		forwarderFrom(from.other()).closeAtBoundary(violation.code(), violation.reason());
 		if (from == Side.CLIENT) {
 			forwarderFrom(from).closeAtBoundary(1001, "client closed by gateway");
@@ -250,7 +345,7 @@ final class Relay implements ProxiedConnection {
 		}
 		this.closeSent[to.ordinal()] = true;
 		Channel channel = channel(to);
-		channel.writeAndFlush(CloseFrames.encode(channel.alloc(), code, reason, to == Side.BACKEND),
+		channel.writeAndFlush(ControlFrames.close(channel.alloc(), code, reason, to == Side.BACKEND),
 				channel.voidPromise());
 		armCloseTimer();
 		finishSideIfDone(to);
@@ -284,6 +379,9 @@ final class Relay implements ProxiedConnection {
 	private void recordClose(Initiator initiator, int code, String reason) {
 		if (this.closeStatus == null) {
 			this.closeStatus = new CloseStatus(code, reason, initiator);
+			if (this.timers != null) {
+				this.timers.stop(); // no more pings or timer closes once a close is under way
+			}
 		}
 	}
 
@@ -301,13 +399,19 @@ final class Relay implements ProxiedConnection {
 			this.closeTimer.cancel(false);
 		}
 		this.registry.unregister(this);
+		if (this.timers != null) {
+			this.timers.stop();
+		}
 		CloseStatus status = this.closeStatus;
-		long ageMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.startNanos);
 		log.info("closed id={} route={} age={}ms code={} initiator={} in={}f/{}B out={}f/{}B", this.id,
-				this.routeId, ageMillis, (status != null) ? status.code() : CloseFrames.ABNORMAL,
+				this.routeId, ageMillis(), (status != null) ? status.code() : ControlFrames.ABNORMAL,
 				(status != null) ? status.initiator() : "-", this.inbound.frames(), this.inbound.bytes(),
 				this.outbound.frames(), this.outbound.bytes());
 		this.done.tryEmitEmpty();
+	}
+
+	private long ageMillis() {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - this.startNanos);
 	}
 
 	private FrameForwarder forwarderFrom(Side from) {
@@ -370,16 +474,10 @@ final class Relay implements ProxiedConnection {
 	}
 
 	@Override
-	public void close(int clientCode, String clientReason, int backendCode, String backendReason) {
-		if (!CloseFrames.isSendable(clientCode) || !CloseFrames.isSendable(backendCode)) {
-			throw new IllegalArgumentException("not a close code that may be sent: " + clientCode + ", " + backendCode);
-		}
-		eventLoop().execute(() -> {
-			recordClose(Initiator.GATEWAY, clientCode, clientReason);
-			this.outbound.closeAtBoundary(clientCode, clientReason);
-			this.inbound.closeAtBoundary(backendCode, backendReason);
-			flushBoth();
-		});
+	public void close(String cause, int clientCode, String clientReason, int backendCode, String backendReason) {
+		ConnectionPolicy.checkClose("client close", clientCode, clientReason);
+		ConnectionPolicy.checkClose("backend close", backendCode, backendReason);
+		eventLoop().execute(() -> closeByGateway(cause, clientCode, clientReason, backendCode, backendReason));
 	}
 
 }

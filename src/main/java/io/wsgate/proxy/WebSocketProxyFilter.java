@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -117,6 +118,11 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			return answer(exchange, 502, "route has no usable backend URI");
 		}
 		if (!this.registry.tryReserve()) {
+			if (this.registry.isDraining()) {
+				// shutting down: the client should reconnect, and land on another replica
+				exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
+				return answer(exchange, 503, ConnectionRegistry.SHUTDOWN_REASON);
+			}
 			log.warn("refused upgrade: {} connections open (wsgate.websocket.max-connections)",
 					this.registry.maxConnections());
 			exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
@@ -151,7 +157,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		String routeId = (route != null) ? route.getId() : "-";
 		Relay relay = new Relay(this.registry.nextId(), routeId, clientAddress, target.withoutQuery(),
-				link.subprotocol(), messageLimits(exchange), this.properties.getCloseTimeout(), this.registry);
+				link.subprotocol(), settings(exchange), this.registry);
 		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder().handlePing(true);
 		if (link.subprotocol() != null) {
 			spec.protocols(link.subprotocol()); // the client gets exactly the backend's choice
@@ -197,12 +203,25 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		return this.properties.getConnectTimeout();
 	}
 
-	private MessageLimits messageLimits(ServerWebExchange exchange) {
+	/** The route's policies, else the global settings (lifetime defaults arrive as policies too). */
+	private Relay.Settings settings(ServerWebExchange exchange) {
 		ConnectionPolicy policy = ConnectionPolicy.find(exchange);
-		if (policy != null && policy.messageLimits() != null) {
-			return policy.messageLimits();
+		MessageLimits limits = (policy != null) ? policy.messageLimits() : null;
+		if (limits == null) {
+			limits = MessageLimits.both(this.properties.getMaxMessageSize());
 		}
-		return MessageLimits.both(this.properties.getMaxMessageSize());
+		if (policy == null) {
+			return new Relay.Settings(limits, this.properties.getCloseTimeout(), ConnectionPolicy.Expiry.NONE,
+					ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE);
+		}
+		return new Relay.Settings(limits, this.properties.getCloseTimeout(),
+				orElse(policy.expiry(), ConnectionPolicy.Expiry.NONE),
+				orElse(policy.idleTimeout(), ConnectionPolicy.IdleTimeout.NONE),
+				orElse(policy.keepAlive(), ConnectionPolicy.KeepAlive.NONE));
+	}
+
+	private static <T> T orElse(@Nullable T value, T fallback) {
+		return (value != null) ? value : fallback;
 	}
 
 	private Mono<Void> backendFailed(ServerWebExchange exchange, BackendTarget target,

@@ -50,7 +50,7 @@ class ConnectionRegistryTest extends GatewayTest {
 			ws.sendText("hi");
 			ws.readFrame();
 			ProxiedConnection connection = this.registry.connections().iterator().next();
-			connection.close(4100, "closed by operator", 1001, "closed by operator");
+			connection.close("operator", 4100, "closed by operator", 1001, "closed by operator");
 			Frame close = ws.readUntilClose();
 			assertThat(close.closeCode()).isEqualTo(4100);
 			assertThat(close.closeReason()).isEqualTo("closed by operator");

@@ -28,7 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <li>{@code /http-echo}: the echo backend through an {@code http://} URI;</li>
  * <li>{@code /preserve}: the echo backend with PreserveHostHeader;</li>
  * <li>{@code /small-out/**}: the scripted backend with a 1KB outbound limit (name/args form);</li>
- * <li>{@code /down}: a port nothing listens on.</li>
+ * <li>{@code /down}: a port nothing listens on;</li>
+ * <li>{@code /expiry/**}: the echo backend with ConnectionExpiry=2s; {@code /expiry-custom/**}
+ * the same with 1s, 4000 "renew" (name/args form);</li>
+ * <li>{@code /idle/**}: the echo backend with IdleTimeout=1s; {@code /idle-pings/**} the same
+ * with pings counting as activity;</li>
+ * <li>{@code /keepalive/**}: the echo backend with KeepAlive=300ms,500ms;
+ * {@code /keepalive-raw/**} the scripted backend (which never answers a ping) with the same.</li>
  * </ul>
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -74,6 +80,23 @@ public abstract class GatewayTest {
 		route(registry, 9, "small-out", rawUri, "/small-out/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[9].filters[0].name", () -> "MaxMessageSize");
 		registry.add("spring.cloud.gateway.server.webflux.routes[9].filters[0].args.outbound", () -> "1KB");
+		route(registry, 10, "expiry", echoUri, "/expiry/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[10].filters[0]", () -> "ConnectionExpiry=2s");
+		route(registry, 11, "expiry-custom", echoUri, "/expiry-custom/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[11].filters[0].name", () -> "ConnectionExpiry");
+		registry.add("spring.cloud.gateway.server.webflux.routes[11].filters[0].args.expiry", () -> "1s");
+		registry.add("spring.cloud.gateway.server.webflux.routes[11].filters[0].args.code", () -> "4000");
+		registry.add("spring.cloud.gateway.server.webflux.routes[11].filters[0].args.reason", () -> "renew");
+		route(registry, 12, "idle", echoUri, "/idle/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[12].filters[0]", () -> "IdleTimeout=1s");
+		route(registry, 13, "idle-pings", echoUri, "/idle-pings/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[13].filters[0].name", () -> "IdleTimeout");
+		registry.add("spring.cloud.gateway.server.webflux.routes[13].filters[0].args.timeout", () -> "1s");
+		registry.add("spring.cloud.gateway.server.webflux.routes[13].filters[0].args.count-pings", () -> "true");
+		route(registry, 14, "keepalive", echoUri, "/keepalive/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[14].filters[0]", () -> "KeepAlive=300ms,500ms");
+		route(registry, 15, "keepalive-raw", rawUri, "/keepalive-raw/**");
+		registry.add("spring.cloud.gateway.server.webflux.routes[15].filters[0]", () -> "KeepAlive=300ms,500ms");
 	}
 
 	private static void route(DynamicPropertyRegistry registry, int index, String id, String uri, String path) {

@@ -12,11 +12,11 @@ import io.wsgate.support.WireIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class CloseFramesTest {
+class ControlFramesTest {
 
 	@Test
 	void maskedCloseFrameDecodesToTheCodeAndReason() throws Exception {
-		Frame frame = decode(CloseFrames.encode(UnpooledByteBufAllocator.DEFAULT, 4321, "tschüss", true));
+		Frame frame = decode(ControlFrames.close(UnpooledByteBufAllocator.DEFAULT, 4321, "tschüss", true));
 		assertThat(frame.opcode()).isEqualTo(Frame.CLOSE);
 		assertThat(frame.closeCode()).isEqualTo(4321);
 		assertThat(frame.closeReason()).isEqualTo("tschüss");
@@ -24,14 +24,14 @@ class CloseFramesTest {
 
 	@Test
 	void noStatusBecomesAnEmptyCloseFrameNeverTheCode1005() throws Exception {
-		assertThat(decode(CloseFrames.encode(UnpooledByteBufAllocator.DEFAULT, 1005, "x", false)).payload()).isEmpty();
-		assertThat(decode(CloseFrames.encode(UnpooledByteBufAllocator.DEFAULT, 1005, "x", true)).payload()).isEmpty();
+		assertThat(decode(ControlFrames.close(UnpooledByteBufAllocator.DEFAULT, 1005, "x", false)).payload()).isEmpty();
+		assertThat(decode(ControlFrames.close(UnpooledByteBufAllocator.DEFAULT, 1005, "x", true)).payload()).isEmpty();
 	}
 
 	@Test
 	void longReasonIsCutAtACharacterBoundaryToFitTheFrame() throws Exception {
 		String reason = "é".repeat(100); // 200 bytes of UTF-8
-		Frame frame = decode(CloseFrames.encode(UnpooledByteBufAllocator.DEFAULT, 1008, reason, false));
+		Frame frame = decode(ControlFrames.close(UnpooledByteBufAllocator.DEFAULT, 1008, reason, false));
 		assertThat(frame.payload().length).isLessThanOrEqualTo(125);
 		assertThat(frame.closeReason()).isEqualTo("é".repeat(61));
 	}

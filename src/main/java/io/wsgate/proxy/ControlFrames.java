@@ -7,13 +7,17 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 /**
- * Encodes the close frames the gateway sends itself (RFC 6455 section 5.5.1). Frames to a
- * backend are masked, as a client's must be; frames to a client are not.
+ * Encodes the control frames the gateway sends itself: close frames (RFC 6455 section 5.5.1)
+ * and keep-alive pings (section 5.5.2). Frames to a backend are masked, as a client's must
+ * be; frames to a client are not.
  */
-final class CloseFrames {
+final class ControlFrames {
 
 	/** A close reason is at most 123 bytes of UTF-8 (125 minus the code). */
 	static final int MAX_REASON_BYTES = 123;
+
+	/** Length of the payload of the gateway's own pings. */
+	static final int PING_PAYLOAD_BYTES = 8;
 
 	/** "No status received": not a code anyone may send; stands for an empty close frame. */
 	static final int NO_STATUS = 1005;
@@ -21,14 +25,14 @@ final class CloseFrames {
 	/** "Abnormal closure": not sendable; stands for a connection lost without a close frame. */
 	static final int ABNORMAL = 1006;
 
-	private CloseFrames() {
+	private ControlFrames() {
 	}
 
 	/**
 	 * A close frame with {@code code} and {@code reason}; for {@link #NO_STATUS} an empty one,
 	 * since 1005 itself may not appear in a frame.
 	 */
-	static ByteBuf encode(ByteBufAllocator alloc, int code, String reason, boolean masked) {
+	static ByteBuf close(ByteBufAllocator alloc, int code, String reason, boolean masked) {
 		if (code == NO_STATUS) {
 			ByteBuf frame = alloc.buffer(masked ? 6 : 2).writeByte(0x88).writeByte(masked ? 0x80 : 0);
 			if (masked) {
@@ -54,6 +58,23 @@ final class CloseFrames {
 			}
 		}
 		frame.writeBytes(payload);
+		return frame;
+	}
+
+	/** A ping whose payload is the 8 bytes of {@code payload}, big-endian. */
+	static ByteBuf ping(ByteBufAllocator alloc, long payload, boolean masked) {
+		ByteBuf frame = alloc.buffer(masked ? 14 : 10);
+		frame.writeByte(0x89); // FIN + opcode 9
+		frame.writeByte((masked ? 0x80 : 0) | PING_PAYLOAD_BYTES);
+		if (masked) {
+			int mask = ThreadLocalRandom.current().nextInt();
+			frame.writeInt(mask);
+			long mask64 = ((mask & 0xFFFFFFFFL) << 32) | (mask & 0xFFFFFFFFL);
+			frame.writeLong(payload ^ mask64);
+		}
+		else {
+			frame.writeLong(payload);
+		}
 		return frame;
 	}
 

@@ -1,0 +1,19 @@
+package io.wsgate.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.wsgate.proxy.ConnectionRegistry;
+
+/** wsgate's own meters, beside those of Spring Boot and Spring Cloud Gateway. */
+@Configuration(proxyBeanMethods = false)
+class MetricsConfiguration {
+
+	@Bean
+	ConnectionMetrics connectionMetrics(MeterRegistry meters, ConnectionRegistry registry) {
+		return new ConnectionMetrics(meters, registry);
+	}
+
+}
