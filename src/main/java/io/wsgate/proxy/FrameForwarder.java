@@ -346,8 +346,8 @@ final class FrameForwarder {
 		for (int i = 0; i < payload.length; i++) {
 			value = (value << 8) | ((payload[i] ^ (this.expectMasked ? this.maskKey[i & 3] : 0)) & 0xFF);
 		}
-		if (this.relay.ownPong(this.from, value)) {
-			return;
+		if (this.relay.ownPong(this.from, value) || this.relay.mustDiscard(this.from)) {
+			return; // the gateway's own, or a close went out to the other side while it was held
 		}
 		ByteBuf frame = this.out.alloc().buffer(this.heldHeaderLength + payload.length);
 		frame.writeBytes(this.header, 0, this.heldHeaderLength).writeBytes(payload);
