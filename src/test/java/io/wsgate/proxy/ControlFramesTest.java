@@ -36,6 +36,19 @@ class ControlFramesTest {
 		assertThat(frame.closeReason()).isEqualTo("é".repeat(61));
 	}
 
+	@Test
+	void pingCarriesItsEightBytePayloadMaskedOrNot() throws Exception {
+		long payload = 0x0123456789ABCDEFL;
+		for (boolean masked : new boolean[] { true, false }) {
+			ByteBuf encoded = ControlFrames.ping(UnpooledByteBufAllocator.DEFAULT, payload, masked);
+			assertThat(encoded.getByte(1) & 0x80).isEqualTo(masked ? 0x80 : 0);
+			Frame frame = decode(encoded);
+			assertThat(frame.opcode()).isEqualTo(Frame.PING);
+			assertThat(frame.fin()).isTrue();
+			assertThat(java.nio.ByteBuffer.wrap(frame.payload()).getLong()).isEqualTo(payload);
+		}
+	}
+
 	private static Frame decode(ByteBuf buf) throws Exception {
 		try {
 			return WireIO.readFrame(new ByteArrayInputStream(ByteBufUtil.getBytes(buf)));
