@@ -38,16 +38,14 @@ public class ConnectionExpiryGatewayFilterFactory
 	}
 
 	/** Arguments of {@code ConnectionExpiry}. */
-	public static class Config {
+	public static class Config extends CloseArguments<Config> {
 
 		/** Lifetime from the moment the connection opened; 0 = unlimited. */
 		private @Nullable Duration expiry;
 
-		/** Close code both sides get. */
-		private int code = ConnectionPolicy.Expiry.NONE.code();
-
-		/** Close reason both sides get (at most 123 bytes of UTF-8). */
-		private String reason = ConnectionPolicy.Expiry.NONE.reason();
+		public Config() {
+			super(ConnectionPolicy.Expiry.NONE.code(), ConnectionPolicy.Expiry.NONE.reason());
+		}
 
 		public @Nullable Duration getExpiry() {
 			return this.expiry;
@@ -55,24 +53,6 @@ public class ConnectionExpiryGatewayFilterFactory
 
 		public Config setExpiry(@Nullable Duration expiry) {
 			this.expiry = expiry;
-			return this;
-		}
-
-		public int getCode() {
-			return this.code;
-		}
-
-		public Config setCode(int code) {
-			this.code = code;
-			return this;
-		}
-
-		public String getReason() {
-			return this.reason;
-		}
-
-		public Config setReason(String reason) {
-			this.reason = reason;
 			return this;
 		}
 

@@ -40,7 +40,7 @@ public class IdleTimeoutGatewayFilterFactory
 	}
 
 	/** Arguments of {@code IdleTimeout}. */
-	public static class Config {
+	public static class Config extends CloseArguments<Config> {
 
 		/** Time without a data message in either direction; 0 = no idle timeout. */
 		private @Nullable Duration timeout;
@@ -48,11 +48,9 @@ public class IdleTimeoutGatewayFilterFactory
 		/** Whether the peers' pings and pongs count as activity. */
 		private boolean countPings;
 
-		/** Close code both sides get. */
-		private int code = ConnectionPolicy.IdleTimeout.NONE.code();
-
-		/** Close reason both sides get (at most 123 bytes of UTF-8). */
-		private String reason = ConnectionPolicy.IdleTimeout.NONE.reason();
+		public Config() {
+			super(ConnectionPolicy.IdleTimeout.NONE.code(), ConnectionPolicy.IdleTimeout.NONE.reason());
+		}
 
 		public @Nullable Duration getTimeout() {
 			return this.timeout;
@@ -69,24 +67,6 @@ public class IdleTimeoutGatewayFilterFactory
 
 		public Config setCountPings(boolean countPings) {
 			this.countPings = countPings;
-			return this;
-		}
-
-		public int getCode() {
-			return this.code;
-		}
-
-		public Config setCode(int code) {
-			this.code = code;
-			return this;
-		}
-
-		public String getReason() {
-			return this.reason;
-		}
-
-		public Config setReason(String reason) {
-			this.reason = reason;
 			return this;
 		}
 

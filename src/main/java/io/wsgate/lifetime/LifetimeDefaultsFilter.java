@@ -5,7 +5,6 @@ import reactor.core.publisher.Mono;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.wsgate.proxy.ConnectionPolicy;
@@ -41,7 +40,7 @@ class LifetimeDefaultsFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		if (this.anyEnabled && isUpgrade(exchange)) {
+		if (this.anyEnabled && WebSocketProxyFilter.isWebSocketUpgrade(exchange.getRequest().getHeaders())) {
 			ConnectionPolicy policy = ConnectionPolicy.of(exchange);
 			if (policy.expiry() == null) {
 				policy.expiry(this.expiry);
@@ -54,11 +53,6 @@ class LifetimeDefaultsFilter implements GlobalFilter, Ordered {
 			}
 		}
 		return chain.filter(exchange);
-	}
-
-	private static boolean isUpgrade(ServerWebExchange exchange) {
-		String upgrade = exchange.getRequest().getHeaders().getFirst(HttpHeaders.UPGRADE);
-		return upgrade != null && "websocket".equalsIgnoreCase(upgrade.trim());
 	}
 
 }

@@ -82,7 +82,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		ServerHttpRequest request = exchange.getRequest();
-		if (!"websocket".equalsIgnoreCase(trim(request.getHeaders().getFirst(HttpHeaders.UPGRADE)))) {
+		if (!isWebSocketUpgrade(request.getHeaders())) {
 			if (!webSocketScheme) {
 				return chain.filter(exchange); // plain HTTP on an HTTP route
 			}
@@ -259,8 +259,10 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
 	}
 
-	private static String trim(String value) {
-		return (value != null) ? value.trim() : null;
+	/** Whether a request asks for a WebSocket upgrade ({@code Upgrade: websocket}, any case). */
+	public static boolean isWebSocketUpgrade(HttpHeaders headers) {
+		String upgrade = headers.getFirst(HttpHeaders.UPGRADE);
+		return upgrade != null && "websocket".equalsIgnoreCase(upgrade.trim());
 	}
 
 }

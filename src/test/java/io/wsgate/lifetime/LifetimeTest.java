@@ -149,7 +149,7 @@ class LifetimeTest extends GatewayTest {
 			assertThat(echo.record(id).pings()).contains("client-ping").hasSizeGreaterThanOrEqualTo(4);
 			client.sendText("still here");
 			client.setReadTimeout(Duration.ofSeconds(5));
-			assertThat(readUntilData(client).text()).isEqualTo("still here");
+			assertThat(readAnsweringPings(client).text()).isEqualTo("still here");
 			client.sendClose(1000, "done");
 			assertThat(client.readUntilClose().closeCode()).isEqualTo(1000);
 		}
@@ -184,14 +184,8 @@ class LifetimeTest extends GatewayTest {
 		String id = newId();
 		try (RawWebSocket client = RawWebSocket.connect(this.port, "/keepalive-raw/x?id=" + id)) {
 			client.setReadTimeout(Duration.ofSeconds(5));
-			Frame frame;
-			do {
-				frame = client.readFrame();
-				if (frame.opcode() == Frame.PING) {
-					client.send(true, Frame.PONG, frame.payload());
-				}
-			}
-			while (frame.opcode() != Frame.CLOSE);
+			Frame frame = readAnsweringPings(client);
+			assertThat(frame.opcode()).isEqualTo(Frame.CLOSE);
 			assertThat(frame.closeCode()).isEqualTo(1011);
 			assertThat(frame.closeReason()).isEqualTo("backend unresponsive");
 			client.sendClose(1011, "");
@@ -234,7 +228,8 @@ class LifetimeTest extends GatewayTest {
 		return seen;
 	}
 
-	private static Frame readUntilData(RawWebSocket client) throws IOException {
+	/** Reads past pings (answering each, as a well-behaved client does) and pongs; returns the next frame. */
+	private static Frame readAnsweringPings(RawWebSocket client) throws IOException {
 		while (true) {
 			Frame frame = client.readFrame();
 			if (frame.opcode() == Frame.PING) {
