@@ -16,4 +16,9 @@ class MetricsConfiguration {
 		return new ConnectionMetrics(meters, registry);
 	}
 
+	@Bean
+	AuthMetrics authMetrics(MeterRegistry meters) {
+		return new AuthMetrics(meters);
+	}
+
 }

@@ -1,7 +1,9 @@
 package io.wsgate.proxy;
 
 import java.nio.charset.StandardCharsets;
+import java.security.Principal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -28,6 +30,10 @@ public final class ConnectionPolicy {
 	private @Nullable IdleTimeout idleTimeout;
 
 	private @Nullable KeepAlive keepAlive;
+
+	private @Nullable Principal principal;
+
+	private @Nullable Deadline deadline;
 
 	/** The exchange's policy, created on first use. */
 	public static ConnectionPolicy of(ServerWebExchange exchange) {
@@ -91,6 +97,26 @@ public final class ConnectionPolicy {
 
 	public ConnectionPolicy keepAlive(KeepAlive keepAlive) {
 		this.keepAlive = keepAlive;
+		return this;
+	}
+
+	/** Who the connection belongs to, when a route filter authenticated the client. */
+	public @Nullable Principal principal() {
+		return this.principal;
+	}
+
+	public ConnectionPolicy principal(Principal principal) {
+		this.principal = principal;
+		return this;
+	}
+
+	public @Nullable Deadline deadline() {
+		return this.deadline;
+	}
+
+	/** A moment at which the connection ends, whatever else happens (a credential's expiry). */
+	public ConnectionPolicy deadline(Deadline deadline) {
+		this.deadline = deadline;
 		return this;
 	}
 
@@ -175,6 +201,22 @@ public final class ConnectionPolicy {
 
 		public boolean enabled() {
 			return !this.interval.isZero();
+		}
+
+	}
+
+	/**
+	 * At {@code at} (wall-clock time) both sides get a close with {@code code} and
+	 * {@code reason}; {@code cause} names it in logs and metrics. A deadline already passed when
+	 * the connection opens closes it right away.
+	 */
+	public record Deadline(Instant at, String cause, int code, String reason) {
+
+		public Deadline {
+			if (at == null || cause == null || cause.isBlank()) {
+				throw new IllegalArgumentException("a deadline needs a time and a cause");
+			}
+			checkClose("deadline", code, reason);
 		}
 
 	}

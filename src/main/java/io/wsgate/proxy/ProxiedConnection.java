@@ -2,6 +2,7 @@ package io.wsgate.proxy;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.Principal;
 import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
@@ -23,6 +24,12 @@ public interface ProxiedConnection {
 	URI backend();
 
 	@Nullable String subprotocol();
+
+	/**
+	 * Who the client authenticated as at upgrade time (a route's {@code WebSocketAuth}), or
+	 * null on a route without authentication. Read-only.
+	 */
+	@Nullable Principal principal();
 
 	Instant startedAt();
 

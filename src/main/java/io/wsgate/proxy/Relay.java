@@ -2,6 +2,7 @@ package io.wsgate.proxy;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
@@ -89,6 +90,10 @@ final class Relay implements ProxiedConnection {
 
 	private final ConnectionPolicy.KeepAlive keepAlive;
 
+	private final ConnectionPolicy.@Nullable Deadline deadline;
+
+	private final @Nullable Principal principal;
+
 	/** Expiry, idle timeout and keep-alive, when any is on; created in {@link #start}. */
 	private @Nullable RelayTimers timers;
 
@@ -105,6 +110,8 @@ final class Relay implements ProxiedConnection {
 		this.expiry = settings.expiry();
 		this.idle = settings.idle();
 		this.keepAlive = settings.keepAlive();
+		this.deadline = settings.deadline();
+		this.principal = settings.principal();
 		this.registry = registry;
 		boolean watchPongs = this.keepAlive.enabled();
 		this.inbound = new FrameForwarder(this, Side.CLIENT, settings.limits().inbound(), this.idle, watchPongs);
@@ -113,7 +120,8 @@ final class Relay implements ProxiedConnection {
 
 	/** What a relay is given by the route and the global settings. */
 	record Settings(MessageLimits limits, Duration closeTimeout, ConnectionPolicy.Expiry expiry,
-			ConnectionPolicy.IdleTimeout idle, ConnectionPolicy.KeepAlive keepAlive) {
+			ConnectionPolicy.IdleTimeout idle, ConnectionPolicy.KeepAlive keepAlive,
+			ConnectionPolicy.@Nullable Deadline deadline, @Nullable Principal principal) {
 	}
 
 	/**
@@ -137,8 +145,9 @@ final class Relay implements ProxiedConnection {
 		removeIfPresent(pipeline, "wsencoder");
 		this.outbound.output(pipeline.context(clientHandler));
 		this.registry.register(this);
-		log.info("opened id={} route={} client={} backend={} protocol={}", this.id, this.routeId,
-				this.clientAddress, this.backendUri, (this.subprotocol != null) ? this.subprotocol : "-");
+		log.info("opened id={} route={} client={} backend={} protocol={} principal={}", this.id, this.routeId,
+				this.clientAddress, this.backendUri, (this.subprotocol != null) ? this.subprotocol : "-",
+				(this.principal != null) ? this.principal.getName() : "-");
 
 		ChannelHandlerContext backendContext = link.takeOver(new RelayHandler(this, Side.BACKEND));
 		this.inbound.output(backendContext);
@@ -152,7 +161,8 @@ final class Relay implements ProxiedConnection {
 			inactive(Side.BACKEND);
 		}
 		if (this.closeStatus == null) {
-			this.timers = RelayTimers.of(this, clientChannel.eventLoop(), this.expiry, this.idle, this.keepAlive);
+			this.timers = RelayTimers.of(this, clientChannel.eventLoop(), this.expiry, this.idle, this.keepAlive,
+					this.deadline);
 			if (this.timers != null) {
 				this.timers.start();
 			}
@@ -451,6 +461,11 @@ final class Relay implements ProxiedConnection {
 	@Override
 	public @Nullable String subprotocol() {
 		return this.subprotocol;
+	}
+
+	@Override
+	public @Nullable Principal principal() {
+		return this.principal;
 	}
 
 	@Override

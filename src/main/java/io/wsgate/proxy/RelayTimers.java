@@ -1,5 +1,7 @@
 package io.wsgate.proxy;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -7,13 +9,14 @@ import java.util.concurrent.TimeUnit;
 import io.netty.channel.EventLoop;
 import org.jspecify.annotations.Nullable;
 
+import io.wsgate.proxy.ConnectionPolicy.Deadline;
 import io.wsgate.proxy.ConnectionPolicy.Expiry;
 import io.wsgate.proxy.ConnectionPolicy.IdleTimeout;
 import io.wsgate.proxy.ConnectionPolicy.KeepAlive;
 
 /**
- * The lifetime timers of one {@link Relay}: absolute expiry, idle timeout and keep-alive
- * pings. Scheduled on the connection's event loop and confined to it like the relay; all of
+ * The lifetime timers of one {@link Relay}: absolute expiry, a deadline (a credential's
+ * expiry), idle timeout and keep-alive pings. Scheduled on the connection's event loop and confined to it like the relay; all of
  * them stop as soon as the connection starts closing, however it does.
  *
  * <p>Costs nothing per frame beyond a field write: activity is noted once per read batch
@@ -32,7 +35,11 @@ final class RelayTimers {
 
 	private final KeepAlive keepAlive;
 
+	private final @Nullable Deadline deadline;
+
 	private @Nullable ScheduledFuture<?> expiryTimer;
+
+	private @Nullable ScheduledFuture<?> deadlineTimer;
 
 	private @Nullable ScheduledFuture<?> idleTimer;
 
@@ -57,21 +64,23 @@ final class RelayTimers {
 
 	private boolean stopped;
 
-	private RelayTimers(Relay relay, EventLoop loop, Expiry expiry, IdleTimeout idle, KeepAlive keepAlive) {
+	private RelayTimers(Relay relay, EventLoop loop, Expiry expiry, IdleTimeout idle, KeepAlive keepAlive,
+			@Nullable Deadline deadline) {
 		this.relay = relay;
 		this.loop = loop;
 		this.expiry = expiry;
 		this.idle = idle;
 		this.keepAlive = keepAlive;
+		this.deadline = deadline;
 	}
 
 	/** Timers for the policies that are on, or null when none is. */
 	static @Nullable RelayTimers of(Relay relay, EventLoop loop, Expiry expiry, IdleTimeout idle,
-			KeepAlive keepAlive) {
-		if (!expiry.enabled() && !idle.enabled() && !keepAlive.enabled()) {
+			KeepAlive keepAlive, @Nullable Deadline deadline) {
+		if (!expiry.enabled() && !idle.enabled() && !keepAlive.enabled() && deadline == null) {
 			return null;
 		}
-		return new RelayTimers(relay, loop, expiry, idle, keepAlive);
+		return new RelayTimers(relay, loop, expiry, idle, keepAlive, deadline);
 	}
 
 	IdleTimeout idle() {
@@ -85,6 +94,10 @@ final class RelayTimers {
 	void start() {
 		if (this.expiry.enabled()) {
 			this.expiryTimer = schedule(this::expired, this.expiry.after().toNanos());
+		}
+		if (this.deadline != null) {
+			long left = Duration.between(Instant.now(), this.deadline.at()).toNanos();
+			this.deadlineTimer = schedule(this::deadlinePassed, Math.max(0, left));
 		}
 		if (this.idle.enabled()) {
 			this.lastActivity = System.nanoTime();
@@ -103,6 +116,7 @@ final class RelayTimers {
 		}
 		this.stopped = true;
 		cancel(this.expiryTimer);
+		cancel(this.deadlineTimer);
 		cancel(this.idleTimer);
 		cancel(this.pingTimer);
 		cancel(this.pongTimer);
@@ -132,6 +146,13 @@ final class RelayTimers {
 		if (!this.stopped) {
 			this.relay.closeByGateway("expired", this.expiry.code(), this.expiry.reason(), this.expiry.code(),
 					this.expiry.reason());
+		}
+	}
+
+	private void deadlinePassed() {
+		Deadline passed = this.deadline;
+		if (!this.stopped && passed != null) {
+			this.relay.closeByGateway(passed.cause(), passed.code(), passed.reason(), passed.code(), passed.reason());
 		}
 	}
 

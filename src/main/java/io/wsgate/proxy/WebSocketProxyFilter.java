@@ -212,12 +212,12 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		}
 		if (policy == null) {
 			return new Relay.Settings(limits, this.properties.getCloseTimeout(), ConnectionPolicy.Expiry.NONE,
-					ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE);
+					ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE, null, null);
 		}
 		return new Relay.Settings(limits, this.properties.getCloseTimeout(),
 				orElse(policy.expiry(), ConnectionPolicy.Expiry.NONE),
 				orElse(policy.idleTimeout(), ConnectionPolicy.IdleTimeout.NONE),
-				orElse(policy.keepAlive(), ConnectionPolicy.KeepAlive.NONE));
+				orElse(policy.keepAlive(), ConnectionPolicy.KeepAlive.NONE), policy.deadline(), policy.principal());
 	}
 
 	private static <T> T orElse(@Nullable T value, T fallback) {
@@ -250,7 +250,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 	}
 
 	/** Answers the client before any upgrade: a status and a one-line text. */
-	static Mono<Void> answer(ServerWebExchange exchange, int status, String message) {
+	public static Mono<Void> answer(ServerWebExchange exchange, int status, String message) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(HttpStatusCode.valueOf(status));
 		response.getHeaders().setContentType(MediaType.TEXT_PLAIN);

@@ -22,7 +22,7 @@ import reactor.netty.http.server.WebsocketServerSpec;
 /**
  * A Reactor Netty WebSocket backend that echoes every frame as it came (fragments stay
  * fragments), closes with {@code close:<code>:<reason>}, answers pings itself, and records per
- * {@code ?id=}: the request headers, the close status it received and the pings it saw.
+ * {@code ?id=}: the request URI and headers, the close status it received and the pings it saw.
  * Paths: {@code /echo}, {@code /chat} (selects subprotocol {@code chat}), {@code /cookie}
  * (adds Set-Cookie to its 101).
  */
@@ -71,7 +71,7 @@ public final class EchoBackend implements AutoCloseable {
 
 	private Mono<Void> upgrade(HttpServerRequest request, HttpServerResponse response, WebsocketServerSpec spec) {
 		List<String> ids = new QueryStringDecoder(request.uri()).parameters().get("id");
-		Record record = new Record(request.requestHeaders());
+		Record record = new Record(request.uri(), request.requestHeaders());
 		if (ids != null) {
 			this.records.put(ids.get(0), record);
 		}
@@ -102,14 +102,22 @@ public final class EchoBackend implements AutoCloseable {
 	/** What one connection of this backend saw. */
 	public static final class Record {
 
+		private final String uri;
+
 		private final io.netty.handler.codec.http.HttpHeaders headers;
 
 		private final List<String> pings = new CopyOnWriteArrayList<>();
 
 		private final java.util.concurrent.CompletableFuture<WebSocketCloseStatus> close = new java.util.concurrent.CompletableFuture<>();
 
-		Record(io.netty.handler.codec.http.HttpHeaders headers) {
+		Record(String uri, io.netty.handler.codec.http.HttpHeaders headers) {
+			this.uri = uri;
 			this.headers = headers.copy();
+		}
+
+		/** The request URI of the upgrade, as the backend got it (path and query). */
+		public String uri() {
+			return this.uri;
 		}
 
 		void closed(WebSocketCloseStatus status) {
