@@ -54,7 +54,8 @@ class WebSocketAuthTest extends AuthGatewayTest {
 	}
 
 	@Test
-	void tokenInTheQueryIsRemovedFromTheUriTheBackendGetsAndOtherParametersStay() throws Exception {
+	void tokenInTheQueryIsRemovedFromTheUriTheBackendGetsAndOtherParametersStay(CapturedOutput output)
+			throws Exception {
 		String id = newId();
 		String token = token("bob");
 		try (RawWebSocket ws = RawWebSocket.connect(this.port,
@@ -65,6 +66,7 @@ class WebSocketAuthTest extends AuthGatewayTest {
 			assertThat(echo.record(id).headers().get("X-Auth-Subject")).isEqualTo("bob");
 			assertEchoes(ws);
 		}
+		assertThat(output.getAll()).doesNotContain(token).contains("principal=bob");
 	}
 
 	@Test
