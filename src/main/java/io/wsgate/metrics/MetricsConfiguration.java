@@ -21,4 +21,9 @@ class MetricsConfiguration {
 		return new AuthMetrics(meters);
 	}
 
+	@Bean
+	InspectionMetrics inspectionMetrics(MeterRegistry meters) {
+		return new InspectionMetrics(meters);
+	}
+
 }

@@ -35,6 +35,8 @@ public final class ConnectionPolicy {
 
 	private @Nullable Deadline deadline;
 
+	private @Nullable MessageInspection inspection;
+
 	/** The exchange's policy, created on first use. */
 	public static ConnectionPolicy of(ServerWebExchange exchange) {
 		return (ConnectionPolicy) exchange.getAttributes().computeIfAbsent(ATTRIBUTE, key -> new ConnectionPolicy());
@@ -117,6 +119,16 @@ public final class ConnectionPolicy {
 	/** A moment at which the connection ends, whatever else happens (a credential's expiry). */
 	public ConnectionPolicy deadline(Deadline deadline) {
 		this.deadline = deadline;
+		return this;
+	}
+
+	public @Nullable MessageInspection inspection() {
+		return this.inspection;
+	}
+
+	/** Whole messages are inspected on each connection by what {@code inspection} opens. */
+	public ConnectionPolicy inspection(MessageInspection inspection) {
+		this.inspection = inspection;
 		return this;
 	}
 

@@ -1,9 +1,12 @@
 package io.wsgate.proxy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CompletionStage;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One direction of a relayed connection: raw bytes read from one side are written to the
@@ -31,6 +34,9 @@ final class FrameForwarder {
 	private static final int PING_PONG_OPCODES = (1 << 0x9) | (1 << OP_PONG);
 
 	private static final int MAX_CONTROL_PAYLOAD = 125;
+
+	/** The largest message held for inspection when the route sets no smaller limit: 64 MiB. */
+	static final long MAX_INSPECTED_MESSAGE = 64L << 20;
 
 	private final Relay relay;
 
@@ -95,6 +101,33 @@ final class FrameForwarder {
 	/** After a framing error nothing more from this side can be parsed, so all is dropped. */
 	private boolean broken;
 
+	// ---- message inspection (null inspector: none, and none of this is used) ----
+
+	private @Nullable MessageInspector inspector;
+
+	/** The current frame is a data frame collected for inspection, not forwarded. */
+	private boolean collecting;
+
+	/** The opcode of the message being collected (text or binary), -1 between messages. */
+	private int messageOpcode = -1;
+
+	/** The message being collected, unmasked. */
+	private byte @Nullable [] message;
+
+	private int messageLength;
+
+	/** Payload bytes of the current frame collected so far (the mask key's position). */
+	private int frameOffset;
+
+	/** A message waits for an asynchronous decision; what was read meanwhile waits here. */
+	private boolean awaiting;
+
+	private @Nullable WebSocketMessage awaited;
+
+	private @Nullable ByteBuf pendingInput;
+
+	private boolean released;
+
 	private volatile long frames;
 
 	private volatile long bytes;
@@ -112,6 +145,28 @@ final class FrameForwarder {
 
 	void output(ChannelHandlerContext out) {
 		this.out = out;
+	}
+
+	/** Whole messages from {@link #from} go to {@code inspector} before they are passed on. */
+	void inspectWith(MessageInspector inspector) {
+		if (inspector.inspects(this.from)) {
+			this.inspector = inspector;
+		}
+	}
+
+	/** Whether a message from {@link #from} waits for an inspection decision. */
+	boolean awaitingDecision() {
+		return this.awaiting;
+	}
+
+	/** The connection is over: whatever waits is let go, and late decisions are ignored. */
+	void release() {
+		this.released = true;
+		this.message = null;
+		if (this.pendingInput != null) {
+			this.pendingInput.release();
+			this.pendingInput = null;
+		}
 	}
 
 	long frames() {
@@ -166,8 +221,16 @@ final class FrameForwarder {
 
 	/** Passes on what can be passed of {@code in}, and releases it. */
 	void read(ByteBuf in) {
+		if (this.awaiting) {
+			// read before reading was paused: it waits, in order, for the decision
+			ByteBuf pending = this.pendingInput;
+			this.pendingInput = (pending == null) ? in
+					: in.alloc().compositeBuffer(Integer.MAX_VALUE).addComponents(true, pending, in);
+			return;
+		}
 		final int start = in.readerIndex();
 		final int end = in.writerIndex();
+		int consumed = end;
 		if (this.broken) {
 			this.bytes += end - start;
 			in.release();
@@ -190,12 +253,19 @@ final class FrameForwarder {
 						in.getBytes(index, this.control, this.controlLength, n);
 						this.controlLength += n;
 					}
+					else if (this.collecting) {
+						collect(in, index, n);
+					}
 					active |= this.activeFrame;
 					index += n;
 					this.payloadLeft -= n;
 					if (this.payloadLeft == 0) {
 						framesSeen++;
 						run = frameComplete(in, run, index);
+						if (this.awaiting) {
+							consumed = waitFrom(in, index, end);
+							break;
+						}
 					}
 					continue;
 				}
@@ -225,7 +295,7 @@ final class FrameForwarder {
 				else {
 					this.forwarding = false;
 					run = emit(in, run, (headerStart >= 0) ? headerStart : start);
-					if (verdict != Verdict.DISCARD && verdict != Verdict.HOLD) {
+					if (verdict != Verdict.DISCARD && verdict != Verdict.HOLD && verdict != Verdict.INSPECT) {
 						this.headerLength = 0;
 						this.control = null;
 						this.broken = (verdict != Verdict.TOO_BIG);
@@ -241,9 +311,16 @@ final class FrameForwarder {
 				this.headerLength = 0;
 				this.payloadLeft = payloadLength();
 				this.inPayload = true;
+				if (verdict == Verdict.INSPECT) {
+					startCollecting(this.payloadLeft);
+				}
 				if (this.payloadLeft == 0) {
 					framesSeen++;
 					run = frameComplete(in, run, index);
+					if (this.awaiting) {
+						consumed = waitFrom(in, index, end);
+						break;
+					}
 				}
 			}
 			if (run >= 0) {
@@ -261,7 +338,7 @@ final class FrameForwarder {
 			if (!passedWhole) {
 				in.release();
 			}
-			this.bytes += end - start;
+			this.bytes += consumed - start;
 			if (framesSeen > 0) {
 				this.frames += framesSeen;
 			}
@@ -285,7 +362,7 @@ final class FrameForwarder {
 	 * waiting for this boundary, needs the run written first. Returns the run start.
 	 */
 	private int frameComplete(ByteBuf in, int run, int index) {
-		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing) {
+		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing && !this.collecting) {
 			this.inPayload = false;
 			return run;
 		}
@@ -313,6 +390,13 @@ final class FrameForwarder {
 		this.inPayload = false;
 		boolean passed = this.forwarding;
 		this.forwarding = false;
+		if (this.collecting) {
+			this.collecting = false;
+			this.frameOffset = 0;
+			if (this.fin) {
+				messageComplete();
+			}
+		}
 		if (this.control != null) {
 			byte[] payload = this.control;
 			this.control = null;
@@ -429,16 +513,148 @@ final class FrameForwarder {
 		}
 		if (!isControl) {
 			this.messageSize = (this.opcode == OP_CONTINUATION) ? this.messageSize + length : length;
-			if (this.maxMessageSize >= 0 && this.messageSize > this.maxMessageSize) {
+			long limit = (this.inspector != null) ? inspectionLimit() : this.maxMessageSize;
+			if (limit >= 0 && this.messageSize > limit) {
 				this.control = null;
 				return Verdict.TOO_BIG;
+			}
+			if (this.inspector != null) {
+				if (this.opcode == OP_CONTINUATION && this.messageOpcode < 0) {
+					return Verdict.STRAY_CONTINUATION;
+				}
+				if (this.opcode != OP_CONTINUATION && this.messageOpcode >= 0) {
+					return Verdict.UNFINISHED_MESSAGE;
+				}
+				if (this.opcode > 0x2) {
+					return Verdict.RESERVED_OPCODE;
+				}
+				return Verdict.INSPECT;
 			}
 		}
 		return Verdict.PASS;
 	}
 
 	long maxMessageSize() {
-		return this.maxMessageSize;
+		return (this.inspector != null) ? inspectionLimit() : this.maxMessageSize;
+	}
+
+	/** Inspected messages are held whole: without a route limit, they are bounded all the same. */
+	private long inspectionLimit() {
+		return (this.maxMessageSize >= 0) ? Math.min(this.maxMessageSize, MAX_INSPECTED_MESSAGE)
+				: MAX_INSPECTED_MESSAGE;
+	}
+
+	// ---- message inspection ----
+
+	private void startCollecting(long frameLength) {
+		if (this.opcode != OP_CONTINUATION) {
+			this.messageOpcode = this.opcode;
+			this.messageLength = 0;
+			// a whole message in one frame (the usual case) gets an array of exactly its size
+			this.message = new byte[this.fin ? (int) frameLength : (int) Math.min(frameLength, 1 << 16)];
+		}
+		this.collecting = true;
+		this.frameOffset = 0;
+	}
+
+	/** Copies payload bytes [index, index + n) of {@code in} into the message, unmasked. */
+	private void collect(ByteBuf in, int index, int n) {
+		byte[] target = this.message;
+		int needed = this.messageLength + n;
+		if (needed > target.length) {
+			target = Arrays.copyOf(target, (int) Math.min(Math.max(needed, target.length * 2L), inspectionLimit()));
+			this.message = target;
+		}
+		in.getBytes(index, target, this.messageLength, n);
+		if (this.expectMasked) {
+			byte[] key = this.maskKey;
+			int offset = this.frameOffset;
+			for (int i = this.messageLength, stop = this.messageLength + n; i < stop; i++) {
+				target[i] ^= key[offset++ & 3];
+			}
+		}
+		this.frameOffset += n;
+		this.messageLength += n;
+	}
+
+	private void messageComplete() {
+		WebSocketMessage.Type type = (this.messageOpcode == 0x1) ? WebSocketMessage.Type.TEXT
+				: WebSocketMessage.Type.BINARY;
+		WebSocketMessage whole = new WebSocketMessage(type, this.message, this.messageLength);
+		this.message = null;
+		this.messageLength = 0;
+		this.messageOpcode = -1;
+		MessageDecision decision;
+		try {
+			decision = this.inspector.inspect(this.from, whole);
+		}
+		catch (RuntimeException ex) {
+			Relay.log.warn("message inspection failed on a message from the {}", this.from.label(), ex);
+			decision = MessageDecision.close(1011, "message inspection failed");
+		}
+		CompletionStage<MessageDecision> later = decision.stage();
+		if (later == null) {
+			apply(decision, whole);
+			return;
+		}
+		this.awaiting = true;
+		this.awaited = whole;
+		this.relay.pauseReading(this.from);
+		later.whenComplete((result, failure) -> this.relay.eventLoop().execute(() -> decided(result, failure)));
+	}
+
+	/** Keeps bytes [index, end) of {@code in} until the awaited decision; returns the bytes consumed up to. */
+	private int waitFrom(ByteBuf in, int index, int end) {
+		if (index < end) {
+			this.pendingInput = in.retainedSlice(index, end - index);
+		}
+		return index;
+	}
+
+	private void decided(@Nullable MessageDecision result, @Nullable Throwable failure) {
+		if (this.released || !this.awaiting) {
+			return;
+		}
+		MessageDecision decision = result;
+		if (decision == null || decision.stage() != null) {
+			Relay.log.warn("message inspection failed on a message from the {}: {}", this.from.label(),
+					(failure != null) ? failure.toString() : "no decision");
+			decision = MessageDecision.close(1011, "message inspection failed");
+		}
+		WebSocketMessage whole = this.awaited;
+		this.awaiting = false;
+		this.awaited = null;
+		apply(decision, whole);
+		ByteBuf pending = this.pendingInput;
+		this.pendingInput = null;
+		if (pending != null) {
+			read(pending);
+		}
+		flushIfWritten();
+		if (!this.awaiting) {
+			this.relay.resumeReading(this.from);
+		}
+	}
+
+	private void apply(MessageDecision decision, WebSocketMessage whole) {
+		switch (decision.kind()) {
+			case PASS -> send(whole);
+			case REPLACE -> send(decision.replacement());
+			case CLOSE -> this.relay.closeByGateway("policy", decision.code(), decision.reason(), decision.code(),
+					decision.reason());
+			default -> {
+				// DROP: nothing goes on
+			}
+		}
+	}
+
+	/** Writes {@code message} to {@link #to} as one frame, masked toward a backend. */
+	private void send(WebSocketMessage message) {
+		if (this.relay.mustDiscard(this.from)) {
+			return; // a close went out to the other side meanwhile
+		}
+		write(DataFrames.encode(this.out.alloc(), message.type().opcode, message.array(), message.length(),
+				this.to == Side.BACKEND));
 	}
 
 	Side from() {
@@ -448,7 +664,8 @@ final class FrameForwarder {
 	/** What happens to a frame. */
 	enum Verdict {
 
-		PASS, DISCARD, HOLD, TOO_BIG, BAD_LENGTH, MASKED, UNMASKED, BAD_CONTROL;
+		PASS, DISCARD, HOLD, INSPECT, TOO_BIG, BAD_LENGTH, MASKED, UNMASKED, BAD_CONTROL, STRAY_CONTINUATION,
+		UNFINISHED_MESSAGE, RESERVED_OPCODE;
 
 		Violation reason(FrameForwarder forwarder) {
 			return switch (this) {
@@ -457,6 +674,9 @@ final class FrameForwarder {
 				case MASKED -> Violation.protocol("masked frame from server");
 				case UNMASKED -> Violation.protocol("unmasked frame from client");
 				case BAD_CONTROL -> Violation.protocol("fragmented or oversized control frame");
+				case STRAY_CONTINUATION -> Violation.protocol("continuation frame without a message");
+				case UNFINISHED_MESSAGE -> Violation.protocol("new message before the last one ended");
+				case RESERVED_OPCODE -> Violation.protocol("reserved opcode");
 				default -> throw new IllegalStateException(name());
 			};
 		}

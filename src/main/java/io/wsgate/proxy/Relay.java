@@ -22,6 +22,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.NettyPipeline;
 
+import org.springframework.http.HttpHeaders;
+
 import io.wsgate.proxy.CloseStatus.Initiator;
 import io.wsgate.proxy.FrameForwarder.Violation;
 
@@ -94,6 +96,12 @@ final class Relay implements ProxiedConnection {
 
 	private final @Nullable Principal principal;
 
+	private final @Nullable MessageInspection inspection;
+
+	private final HttpHeaders upgradeHeaders;
+
+	private @Nullable MessageInspector inspector;
+
 	/** Expiry, idle timeout and keep-alive, when any is on; created in {@link #start}. */
 	private @Nullable RelayTimers timers;
 
@@ -112,6 +120,8 @@ final class Relay implements ProxiedConnection {
 		this.keepAlive = settings.keepAlive();
 		this.deadline = settings.deadline();
 		this.principal = settings.principal();
+		this.inspection = settings.inspection();
+		this.upgradeHeaders = settings.upgradeHeaders();
 		this.registry = registry;
 		boolean watchPongs = this.keepAlive.enabled();
 		this.inbound = new FrameForwarder(this, Side.CLIENT, settings.limits().inbound(), this.idle, watchPongs);
@@ -121,7 +131,8 @@ final class Relay implements ProxiedConnection {
 	/** What a relay is given by the route and the global settings. */
 	record Settings(MessageLimits limits, Duration closeTimeout, ConnectionPolicy.Expiry expiry,
 			ConnectionPolicy.IdleTimeout idle, ConnectionPolicy.KeepAlive keepAlive,
-			ConnectionPolicy.@Nullable Deadline deadline, @Nullable Principal principal) {
+			ConnectionPolicy.@Nullable Deadline deadline, @Nullable Principal principal,
+			@Nullable MessageInspection inspection, HttpHeaders upgradeHeaders) {
 	}
 
 	/**
@@ -149,6 +160,13 @@ final class Relay implements ProxiedConnection {
 				this.clientAddress, this.backendUri, (this.subprotocol != null) ? this.subprotocol : "-",
 				(this.principal != null) ? this.principal.getName() : "-");
 
+		if (this.inspection != null) {
+			this.inspector = this.inspection.open(this, this.upgradeHeaders, clientChannel.eventLoop());
+			if (this.inspector != null) {
+				this.inbound.inspectWith(this.inspector);
+				this.outbound.inspectWith(this.inspector);
+			}
+		}
 		ChannelHandlerContext backendContext = link.takeOver(new RelayHandler(this, Side.BACKEND));
 		this.inbound.output(backendContext);
 		this.outbound.flushIfWritten();
@@ -205,9 +223,26 @@ final class Relay implements ProxiedConnection {
 
 	void writabilityChanged(Side side) {
 		Channel other = channel(side.other());
-		if (channel(side).isWritable() && other.isActive()) {
+		if (channel(side).isWritable() && other.isActive() && !forwarderFrom(side.other()).awaitingDecision()) {
 			other.config().setAutoRead(true);
 		}
+	}
+
+	/** A message from {@code from} waits for an inspection decision: read nothing more from it. */
+	void pauseReading(Side from) {
+		channel(from).config().setAutoRead(false);
+	}
+
+	/** The decision came: read from {@code from} again, unless its peer cannot take more. */
+	void resumeReading(Side from) {
+		Channel channel = channel(from);
+		if (channel.isActive() && channel(from.other()).isWritable()) {
+			channel.config().setAutoRead(true);
+		}
+	}
+
+	EventLoop eventLoop() {
+		return this.client.eventLoop();
 	}
 
 	void inactive(Side side) {
@@ -412,6 +447,16 @@ final class Relay implements ProxiedConnection {
 		if (this.timers != null) {
 			this.timers.stop();
 		}
+		this.inbound.release();
+		this.outbound.release();
+		if (this.inspector != null) {
+			try {
+				this.inspector.closed();
+			}
+			catch (RuntimeException ex) {
+				log.warn("message inspector failed when connection {} closed", this.id, ex);
+			}
+		}
 		CloseStatus status = this.closeStatus;
 		log.info("closed id={} route={} age={}ms code={} initiator={} in={}f/{}B out={}f/{}B", this.id,
 				this.routeId, ageMillis(), (status != null) ? status.code() : ControlFrames.ABNORMAL,
@@ -430,10 +475,6 @@ final class Relay implements ProxiedConnection {
 
 	private Channel channel(Side side) {
 		return (side == Side.CLIENT) ? this.client : this.backend;
-	}
-
-	private EventLoop eventLoop() {
-		return this.client.eventLoop();
 	}
 
 	// ---- ProxiedConnection ----

@@ -212,12 +212,14 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		}
 		if (policy == null) {
 			return new Relay.Settings(limits, this.properties.getCloseTimeout(), ConnectionPolicy.Expiry.NONE,
-					ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE, null, null);
+					ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE, null, null, null, HttpHeaders.EMPTY);
 		}
 		return new Relay.Settings(limits, this.properties.getCloseTimeout(),
 				orElse(policy.expiry(), ConnectionPolicy.Expiry.NONE),
 				orElse(policy.idleTimeout(), ConnectionPolicy.IdleTimeout.NONE),
-				orElse(policy.keepAlive(), ConnectionPolicy.KeepAlive.NONE), policy.deadline(), policy.principal());
+				orElse(policy.keepAlive(), ConnectionPolicy.KeepAlive.NONE), policy.deadline(), policy.principal(),
+				policy.inspection(), (policy.inspection() != null)
+						? HttpHeaders.readOnlyHttpHeaders(exchange.getRequest().getHeaders()) : HttpHeaders.EMPTY);
 	}
 
 	private static <T> T orElse(@Nullable T value, T fallback) {

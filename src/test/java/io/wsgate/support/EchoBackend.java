@@ -83,6 +83,9 @@ public final class EchoBackend implements AutoCloseable {
 					record.pings.add(new String(io.netty.buffer.ByteBufUtil.getBytes(ping.content())));
 					return Mono.just(new PongWebSocketFrame(ping.content()));
 				}
+				if (frame instanceof TextWebSocketFrame text && frame.isFinalFragment()) {
+					record.texts.add(text.text());
+				}
 				if (frame instanceof TextWebSocketFrame text && frame.isFinalFragment()
 						&& text.text().startsWith("close:")) {
 					String[] parts = text.text().split(":", 3);
@@ -108,6 +111,8 @@ public final class EchoBackend implements AutoCloseable {
 
 		private final List<String> pings = new CopyOnWriteArrayList<>();
 
+		private final List<String> texts = new CopyOnWriteArrayList<>();
+
 		private final java.util.concurrent.CompletableFuture<WebSocketCloseStatus> close = new java.util.concurrent.CompletableFuture<>();
 
 		Record(String uri, io.netty.handler.codec.http.HttpHeaders headers) {
@@ -130,6 +135,11 @@ public final class EchoBackend implements AutoCloseable {
 
 		public List<String> pings() {
 			return this.pings;
+		}
+
+		/** The text messages (whole, unfragmented ones) this connection received. */
+		public List<String> texts() {
+			return this.texts;
 		}
 
 		/** The close status this backend received (code -1 for an empty close frame). */
