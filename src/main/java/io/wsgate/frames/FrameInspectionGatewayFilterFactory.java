@@ -21,7 +21,8 @@ import io.wsgate.proxy.MessageDecision;
 /**
  * {@code FrameInspection}: a route's whole messages go through a chain of hooks per direction
  * ({@code inbound}: client to backend, {@code outbound}: backend to client) before they are
- * passed on: built-in checks ({@code max-size}, {@code json}, {@code deny}) and user hooks
+ * passed on: built-in checks ({@code max-size}, {@code json}, {@code json-schema}, {@code deny},
+ * {@code rate-limit}) and user hooks
  * (Spring beans implementing {@link FrameHook}, named {@code bean}). A direction without hooks
  * is relayed as bytes, as on a route without this filter.
  *
@@ -98,6 +99,36 @@ public class FrameInspectionGatewayFilterFactory
 				yield new HookChain.Link("deny",
 						BuiltInHooks.deny(patterns, violation(what, hook, 1008, "message denied by policy")));
 			}
+			case "json-schema" -> {
+				if (hook.getSchema() == null || hook.getSchema().isBlank()) {
+					throw new IllegalArgumentException(what + ": json-schema needs a schema (inline JSON, or a "
+							+ "classpath: or file: location)");
+				}
+				try {
+					yield new HookChain.Link("json-schema", JsonSchemaHook.of(hook.getSchema(),
+							violation(what, hook, 1008, "message does not match the schema")));
+				}
+				catch (IllegalArgumentException ex) {
+					throw new IllegalArgumentException(what + ": " + ex.getMessage());
+				}
+			}
+			case "rate-limit" -> {
+				long messages = hook.getMessagesPerSecond();
+				long bytes = (hook.getBytesPerSecond() != null) ? hook.getBytesPerSecond().toBytes() : 0;
+				if (messages < 0 || bytes < 0 || (messages == 0 && bytes == 0)) {
+					throw new IllegalArgumentException(
+							what + ": rate-limit needs messages-per-second or bytes-per-second (positive)");
+				}
+				long messageBurst = (hook.getMessageBurst() != null) ? hook.getMessageBurst() : messages;
+				long byteBurst = (hook.getByteBurst() != null) ? hook.getByteBurst().toBytes() : bytes;
+				if ((messages > 0 && messageBurst <= 0) || (bytes > 0 && byteBurst <= 0)) {
+					throw new IllegalArgumentException(what + ": rate-limit bursts must be positive");
+				}
+				String action = (hook.getAction() != null) ? hook.getAction() : "drop";
+				yield new HookChain.Link("rate-limit", new RateLimitHook(messages, messageBurst, bytes, byteBurst,
+						violation(what, new Hook().setAction(action).setCode(hook.getCode()).setReason(hook.getReason()),
+								1008, "rate limit exceeded")));
+			}
 			case "bean" -> {
 				String name = hook.getName();
 				if (name == null || name.isBlank()) {
@@ -111,7 +142,7 @@ public class FrameInspectionGatewayFilterFactory
 				}
 			}
 			default -> throw new IllegalArgumentException(what + ": unknown hook type '" + hook.getType()
-					+ "' (max-size, json, deny, bean)");
+					+ "' (max-size, json, json-schema, deny, rate-limit, bean)");
 		};
 	}
 
@@ -190,7 +221,7 @@ public class FrameInspectionGatewayFilterFactory
 	/** One hook of a chain: its {@code type} and that type's arguments. */
 	public static class Hook {
 
-		/** {@code max-size}, {@code json}, {@code deny} or {@code bean}. */
+		/** {@code max-size}, {@code json}, {@code json-schema}, {@code deny}, {@code rate-limit} or {@code bean}. */
 		private @Nullable String type;
 
 		/** {@code max-size}: the largest message. */
@@ -202,7 +233,22 @@ public class FrameInspectionGatewayFilterFactory
 		/** {@code bean}: the bean's name. */
 		private @Nullable String name;
 
-		/** {@code json}, {@code deny}: what a violation does: {@code close} or {@code drop}. */
+		/** {@code json-schema}: the schema, inline or at a {@code classpath:}/{@code file:} location. */
+		private @Nullable String schema;
+
+		/** {@code rate-limit}: messages per second per connection and direction; 0 = no message limit. */
+		private long messagesPerSecond;
+
+		/** {@code rate-limit}: messages allowed at once (default: one second's worth). */
+		private @Nullable Long messageBurst;
+
+		/** {@code rate-limit}: payload bytes per second per connection and direction. */
+		private @Nullable DataSize bytesPerSecond;
+
+		/** {@code rate-limit}: bytes allowed at once (default: one second's worth). */
+		private @Nullable DataSize byteBurst;
+
+		/** {@code json}, {@code json-schema}, {@code deny}, {@code rate-limit}: what a violation does: {@code close} or {@code drop}. */
 		private @Nullable String action;
 
 		/** The close code of a violation (1007 for json, 1008 for deny). */
@@ -244,6 +290,51 @@ public class FrameInspectionGatewayFilterFactory
 
 		public Hook setName(@Nullable String name) {
 			this.name = name;
+			return this;
+		}
+
+		public @Nullable String getSchema() {
+			return this.schema;
+		}
+
+		public Hook setSchema(@Nullable String schema) {
+			this.schema = schema;
+			return this;
+		}
+
+		public long getMessagesPerSecond() {
+			return this.messagesPerSecond;
+		}
+
+		public Hook setMessagesPerSecond(long messagesPerSecond) {
+			this.messagesPerSecond = messagesPerSecond;
+			return this;
+		}
+
+		public @Nullable Long getMessageBurst() {
+			return this.messageBurst;
+		}
+
+		public Hook setMessageBurst(@Nullable Long messageBurst) {
+			this.messageBurst = messageBurst;
+			return this;
+		}
+
+		public @Nullable DataSize getBytesPerSecond() {
+			return this.bytesPerSecond;
+		}
+
+		public Hook setBytesPerSecond(@Nullable DataSize bytesPerSecond) {
+			this.bytesPerSecond = bytesPerSecond;
+			return this;
+		}
+
+		public @Nullable DataSize getByteBurst() {
+			return this.byteBurst;
+		}
+
+		public Hook setByteBurst(@Nullable DataSize byteBurst) {
+			this.byteBurst = byteBurst;
 			return this;
 		}
 

@@ -35,7 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <li>{@code /inspect-bean}: inbound bean {@code stamp} (adds "via" to JSON objects) and bean
  * {@code typed} ("to-binary:" texts become binary messages);</li>
  * <li>{@code /inspect-async}: inbound bean {@code slow} (decides after the delay the message names), timeout 3s;</li>
- * <li>{@code /inspect-timeout}, {@code /inspect-timeout-pass}: bean {@code never}, timeout 300ms, close / pass.</li>
+ * <li>{@code /inspect-timeout}, {@code /inspect-timeout-pass}: bean {@code never}, timeout 300ms, close / pass;</li>
+ * <li>{@code /inspect-schema}: inbound json-schema (an object with an integer {@code id});</li>
+ * <li>{@code /inspect-rate}: inbound rate-limit 5 messages/s (drop); {@code /inspect-rate-bytes}: 100 bytes/s (close).</li>
  * </ul>
  */
 @Import(FrameInspectionTest.Hooks.class)
@@ -62,6 +64,13 @@ class FrameInspectionTest extends GatewayTest {
 				Map.of("inbound[0].type", "bean", "inbound[0].name", "never", "async-timeout", "300ms"));
 		route(registry, 21, "inspect-timeout-pass", echoUri, "/inspect-timeout-pass/**", Map.of("inbound[0].type",
 				"bean", "inbound[0].name", "never", "async-timeout", "300ms", "pass-on-timeout", "true"));
+		route(registry, 22, "inspect-schema", echoUri, "/inspect-schema/**", Map.of("inbound[0].type", "json-schema",
+				"inbound[0].schema", "{\"type\":\"object\",\"required\":[\"id\"],"
+						+ "\"properties\":{\"id\":{\"type\":\"integer\"}}}"));
+		route(registry, 23, "inspect-rate", echoUri, "/inspect-rate/**", Map.of("inbound[0].type", "rate-limit",
+				"inbound[0].messages-per-second", "5"));
+		route(registry, 24, "inspect-rate-bytes", echoUri, "/inspect-rate-bytes/**", Map.of("inbound[0].type",
+				"rate-limit", "inbound[0].bytes-per-second", "100B", "inbound[0].action", "close"));
 	}
 
 	private static void route(DynamicPropertyRegistry registry, int index, String id, String uri, String path,
@@ -218,6 +227,54 @@ class FrameInspectionTest extends GatewayTest {
 			ws.readUntilClose();
 		}
 		assertThat(decisions("inspect-timeout", "bean:never", "timeout")).isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void jsonSchemaPassesValidMessagesAndClosesOnOthers() throws Exception {
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/inspect-schema/x")) {
+			ws.sendText("{\"id\":1,\"name\":\"a\"}");
+			assertThat(ws.readFrame().text()).isEqualTo("{\"id\":1,\"name\":\"a\"}");
+			ws.sendText("{\"id\":\"one\"}");
+			Frame close = ws.readUntilClose();
+			assertThat(close.closeCode()).isEqualTo(1008);
+			assertThat(close.closeReason()).isEqualTo("message does not match the schema");
+		}
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/inspect-schema/x")) {
+			ws.sendText("not json");
+			assertThat(ws.readUntilClose().closeCode()).isEqualTo(1008);
+		}
+	}
+
+	@Test
+	void rateLimitDropsMessagesOverTheRateAndRefills() throws Exception {
+		double before = decisions("inspect-rate", "rate-limit", "drop");
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/inspect-rate/x")) {
+			for (int i = 0; i < 20; i++) {
+				ws.sendText("m" + i);
+			}
+			Thread.sleep(1200); // a second's worth of tokens again
+			ws.sendText("last");
+			int passed = 0;
+			while (!ws.readFrame().text().equals("last")) {
+				passed++;
+			}
+			assertThat(passed).as("messages through of 20 sent at once, burst 5").isBetween(5, 7);
+			ws.sendClose(1000, "");
+			ws.readUntilClose();
+		}
+		assertThat(decisions("inspect-rate", "rate-limit", "drop") - before).isGreaterThanOrEqualTo(13);
+	}
+
+	@Test
+	void rateLimitOnBytesCanClose() throws Exception {
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/inspect-rate-bytes/x")) {
+			ws.sendText("x".repeat(60));
+			assertThat(ws.readFrame().text()).hasSize(60);
+			ws.sendText("y".repeat(60));
+			Frame close = ws.readUntilClose();
+			assertThat(close.closeCode()).isEqualTo(1008);
+			assertThat(close.closeReason()).isEqualTo("rate limit exceeded");
+		}
 	}
 
 	private double decisions(String route, String hook, String decision) {
