@@ -5,7 +5,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Message inspection: the {@code FrameInspection} route filter. */
+/** Message inspection and traffic capture: the route filters and {@code /actuator/wstraffic}. */
 @Configuration(proxyBeanMethods = false)
 class FramesConfiguration {
 
@@ -13,6 +13,21 @@ class FramesConfiguration {
 	FrameInspectionGatewayFilterFactory frameInspectionGatewayFilterFactory(BeanFactory beans,
 			ObjectProvider<InspectionListener> listeners) {
 		return new FrameInspectionGatewayFilterFactory(beans, listeners.orderedStream().toList());
+	}
+
+	@Bean
+	TrafficCaptures trafficCaptures() {
+		return new TrafficCaptures();
+	}
+
+	@Bean
+	FrameCaptureGatewayFilterFactory frameCaptureGatewayFilterFactory(TrafficCaptures captures) {
+		return new FrameCaptureGatewayFilterFactory(captures);
+	}
+
+	@Bean
+	TrafficEndpoint trafficEndpoint(TrafficCaptures captures) {
+		return new TrafficEndpoint(captures);
 	}
 
 }

@@ -37,6 +37,8 @@ public final class ConnectionPolicy {
 
 	private @Nullable MessageInspection inspection;
 
+	private @Nullable FrameTapping tapping;
+
 	/** The exchange's policy, created on first use. */
 	public static ConnectionPolicy of(ServerWebExchange exchange) {
 		return (ConnectionPolicy) exchange.getAttributes().computeIfAbsent(ATTRIBUTE, key -> new ConnectionPolicy());
@@ -129,6 +131,16 @@ public final class ConnectionPolicy {
 	/** Whole messages are inspected on each connection by what {@code inspection} opens. */
 	public ConnectionPolicy inspection(MessageInspection inspection) {
 		this.inspection = inspection;
+		return this;
+	}
+
+	public @Nullable FrameTapping tapping() {
+		return this.tapping;
+	}
+
+	/** Every frame of each connection is reported to what {@code tapping} opens (traffic capture). */
+	public ConnectionPolicy tapping(FrameTapping tapping) {
+		this.tapping = tapping;
 		return this;
 	}
 

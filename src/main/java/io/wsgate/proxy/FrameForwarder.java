@@ -128,6 +128,17 @@ final class FrameForwarder {
 
 	private boolean released;
 
+	// ---- traffic capture (null tap: none) ----
+
+	private @Nullable FrameTap tap;
+
+	private byte[] preview = new byte[0];
+
+	private int previewLength;
+
+	/** The current frame's payload length. */
+	private long frameLength;
+
 	private volatile long frames;
 
 	private volatile long bytes;
@@ -152,6 +163,12 @@ final class FrameForwarder {
 		if (inspector.inspects(this.from)) {
 			this.inspector = inspector;
 		}
+	}
+
+	/** Every frame from {@link #from} is shown to {@code tap}, with its first {@code previewBytes}. */
+	void tapWith(FrameTap tap, int previewBytes) {
+		this.tap = tap;
+		this.preview = new byte[Math.max(0, previewBytes)];
 	}
 
 	/** Whether a message from {@link #from} waits for an inspection decision. */
@@ -256,6 +273,9 @@ final class FrameForwarder {
 					else if (this.collecting) {
 						collect(in, index, n);
 					}
+					if (this.tap != null && this.previewLength < this.preview.length) {
+						capturePreview(in, index, n);
+					}
 					active |= this.activeFrame;
 					index += n;
 					this.payloadLeft -= n;
@@ -311,6 +331,8 @@ final class FrameForwarder {
 				this.headerLength = 0;
 				this.payloadLeft = payloadLength();
 				this.inPayload = true;
+				this.frameLength = this.payloadLeft;
+				this.previewLength = 0;
 				if (verdict == Verdict.INSPECT) {
 					startCollecting(this.payloadLeft);
 				}
@@ -362,7 +384,8 @@ final class FrameForwarder {
 	 * waiting for this boundary, needs the run written first. Returns the run start.
 	 */
 	private int frameComplete(ByteBuf in, int run, int index) {
-		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing && !this.collecting) {
+		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing && !this.collecting
+				&& this.tap == null) {
 			this.inPayload = false;
 			return run;
 		}
@@ -390,6 +413,9 @@ final class FrameForwarder {
 		this.inPayload = false;
 		boolean passed = this.forwarding;
 		this.forwarding = false;
+		if (this.tap != null) {
+			this.tap.frame(this.from, this.opcode, this.fin, this.frameLength, this.preview, this.previewLength);
+		}
 		if (this.collecting) {
 			this.collecting = false;
 			this.frameOffset = 0;
@@ -555,6 +581,19 @@ final class FrameForwarder {
 		}
 		this.collecting = true;
 		this.frameOffset = 0;
+	}
+
+	/** Copies the first of payload bytes [index, index + n) into the preview, unmasked. */
+	private void capturePreview(ByteBuf in, int index, int n) {
+		int take = Math.min(n, this.preview.length - this.previewLength);
+		in.getBytes(index, this.preview, this.previewLength, take);
+		if (this.expectMasked) {
+			long position = this.frameLength - this.payloadLeft; // payload bytes before index
+			for (int i = 0; i < take; i++) {
+				this.preview[this.previewLength + i] ^= this.maskKey[(int) ((position + i) & 3)];
+			}
+		}
+		this.previewLength += take;
 	}
 
 	/** Copies payload bytes [index, index + n) of {@code in} into the message, unmasked. */

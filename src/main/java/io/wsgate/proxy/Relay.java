@@ -98,9 +98,15 @@ final class Relay implements ProxiedConnection {
 
 	private final @Nullable MessageInspection inspection;
 
+	private final @Nullable FrameTapping tapping;
+
 	private final HttpHeaders upgradeHeaders;
 
+	private final URI requestUri;
+
 	private @Nullable MessageInspector inspector;
+
+	private @Nullable FrameTap tap;
 
 	/** Expiry, idle timeout and keep-alive, when any is on; created in {@link #start}. */
 	private @Nullable RelayTimers timers;
@@ -118,10 +124,13 @@ final class Relay implements ProxiedConnection {
 		this.expiry = settings.expiry();
 		this.idle = settings.idle();
 		this.keepAlive = settings.keepAlive();
-		this.deadline = settings.deadline();
-		this.principal = settings.principal();
-		this.inspection = settings.inspection();
+		ConnectionPolicy policy = settings.policy();
+		this.deadline = (policy != null) ? policy.deadline() : null;
+		this.principal = (policy != null) ? policy.principal() : null;
+		this.inspection = (policy != null) ? policy.inspection() : null;
+		this.tapping = (policy != null) ? policy.tapping() : null;
 		this.upgradeHeaders = settings.upgradeHeaders();
+		this.requestUri = settings.requestUri();
 		this.registry = registry;
 		boolean watchPongs = this.keepAlive.enabled();
 		this.inbound = new FrameForwarder(this, Side.CLIENT, settings.limits().inbound(), this.idle, watchPongs);
@@ -130,9 +139,8 @@ final class Relay implements ProxiedConnection {
 
 	/** What a relay is given by the route and the global settings. */
 	record Settings(MessageLimits limits, Duration closeTimeout, ConnectionPolicy.Expiry expiry,
-			ConnectionPolicy.IdleTimeout idle, ConnectionPolicy.KeepAlive keepAlive,
-			ConnectionPolicy.@Nullable Deadline deadline, @Nullable Principal principal,
-			@Nullable MessageInspection inspection, HttpHeaders upgradeHeaders) {
+			ConnectionPolicy.IdleTimeout idle, ConnectionPolicy.KeepAlive keepAlive, @Nullable ConnectionPolicy policy,
+			HttpHeaders upgradeHeaders, URI requestUri) {
 	}
 
 	/**
@@ -165,6 +173,13 @@ final class Relay implements ProxiedConnection {
 			if (this.inspector != null) {
 				this.inbound.inspectWith(this.inspector);
 				this.outbound.inspectWith(this.inspector);
+			}
+		}
+		if (this.tapping != null) {
+			this.tap = this.tapping.open(this, this.requestUri, this.upgradeHeaders, link.responseHeaders());
+			if (this.tap != null) {
+				this.inbound.tapWith(this.tap, this.tapping.previewBytes());
+				this.outbound.tapWith(this.tap, this.tapping.previewBytes());
 			}
 		}
 		ChannelHandlerContext backendContext = link.takeOver(new RelayHandler(this, Side.BACKEND));
@@ -455,6 +470,14 @@ final class Relay implements ProxiedConnection {
 			}
 			catch (RuntimeException ex) {
 				log.warn("message inspector failed when connection {} closed", this.id, ex);
+			}
+		}
+		if (this.tap != null) {
+			try {
+				this.tap.closed(this.closeStatus);
+			}
+			catch (RuntimeException ex) {
+				log.warn("frame tap failed when connection {} closed", this.id, ex);
 			}
 		}
 		CloseStatus status = this.closeStatus;

@@ -212,14 +212,16 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		}
 		if (policy == null) {
 			return new Relay.Settings(limits, this.properties.getCloseTimeout(), ConnectionPolicy.Expiry.NONE,
-					ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE, null, null, null, HttpHeaders.EMPTY);
+					ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE, null, HttpHeaders.EMPTY,
+					exchange.getRequest().getURI());
 		}
 		return new Relay.Settings(limits, this.properties.getCloseTimeout(),
 				orElse(policy.expiry(), ConnectionPolicy.Expiry.NONE),
 				orElse(policy.idleTimeout(), ConnectionPolicy.IdleTimeout.NONE),
-				orElse(policy.keepAlive(), ConnectionPolicy.KeepAlive.NONE), policy.deadline(), policy.principal(),
-				policy.inspection(), (policy.inspection() != null)
-						? HttpHeaders.readOnlyHttpHeaders(exchange.getRequest().getHeaders()) : HttpHeaders.EMPTY);
+				orElse(policy.keepAlive(), ConnectionPolicy.KeepAlive.NONE), policy,
+				(policy.inspection() != null || policy.tapping() != null)
+						? HttpHeaders.readOnlyHttpHeaders(exchange.getRequest().getHeaders()) : HttpHeaders.EMPTY,
+				exchange.getRequest().getURI());
 	}
 
 	private static <T> T orElse(@Nullable T value, T fallback) {
