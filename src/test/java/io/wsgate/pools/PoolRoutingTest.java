@@ -84,6 +84,10 @@ class PoolRoutingTest {
 			registry.add(prefix + "uri", () -> "lb:ws://" + pool);
 			registry.add(prefix + "predicates[0]", () -> "Path=/" + pool + "/**");
 		}
+		String plain = "spring.cloud.gateway.server.webflux.routes[" + route + "].";
+		registry.add(plain + "id", () -> "plain-http");
+		registry.add(plain + "uri", () -> "lb://rr");
+		registry.add(plain + "predicates[0]", () -> "Path=/health");
 		pool(registry, "rr", "round-robin", a, b, c);
 		pool(registry, "random", "random", a, b, c);
 		pool(registry, "weighted", "weighted", a, b, c);
@@ -243,6 +247,17 @@ class PoolRoutingTest {
 			ws.sendClose(1000, "bye");
 			assertThat(ws.readUntilClose().closeCode()).isEqualTo(1000);
 		}
+	}
+
+	@Test
+	void plainHttpRequestsPassThroughAPoolToo() throws Exception {
+		int before = a.healthRequests.get() + b.healthRequests.get() + c.healthRequests.get();
+		for (int i = 0; i < 3; i++) {
+			HttpResponse<String> response = get("/health", false);
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.body()).isEqualTo("ok");
+		}
+		assertThat(a.healthRequests.get() + b.healthRequests.get() + c.healthRequests.get()).isEqualTo(before + 3);
 	}
 
 	// ---- health ----
