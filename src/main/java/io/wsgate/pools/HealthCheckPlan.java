@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -43,7 +44,7 @@ record HealthCheckPlan(Duration interval, Duration timeout, int fails, int passe
 
 		static Http of(PoolProperties.HttpProbe probe) {
 			PoolProperties.BodyMatch body = probe.getMatchBody();
-			return new Http(probe.getPort(), probe.getUri(), HttpMethod.valueOf(probe.getMethod().toUpperCase()),
+			return new Http(probe.getPort(), probe.getUri(), HttpMethod.valueOf(probe.getMethod().toUpperCase(Locale.ROOT)),
 					new LinkedHashMap<>(probe.getHeaders()), StatusCodes.parse(probe.getStatusCodes()),
 					HeaderRule.of(probe.getMatchHeaders()), (body != null) ? BodyRule.of(body) : null);
 		}

@@ -55,7 +55,11 @@ public class PoolProperties implements Validator {
 
 	@Override
 	public void validate(Object target, Errors errors) {
-		((PoolProperties) target).pools.forEach((name, pool) -> validatePool("wsgate.pools." + name, name, pool, errors));
+		((PoolProperties) target).pools.forEach((name, pool) -> {
+			if (pool != null) {
+				validatePool("wsgate.pools." + name, name, pool, errors);
+			}
+		});
 	}
 
 	private static void validatePool(String property, String name, Pool pool, Errors errors) {
@@ -63,8 +67,9 @@ public class PoolProperties implements Validator {
 			reject(errors, property, "a pool name must start with a lowercase letter and hold only lowercase "
 					+ "letters, digits and hyphens (it is the host name in lb:ws://" + name + ")");
 		}
-		if (pool.getServers().isEmpty()) {
+		if (pool.getServers() == null || pool.getServers().isEmpty()) {
 			reject(errors, property + ".servers", "a pool needs at least one server");
+			return;
 		}
 		for (int i = 0; i < pool.getServers().size(); i++) {
 			String problem = urlProblem(pool.getServers().get(i).getUrl());
@@ -73,10 +78,10 @@ public class PoolProperties implements Validator {
 			}
 		}
 		LoadBalance balance = pool.getLoadBalance();
-		if (balance.getPolicy() == Policy.HEADER_HASH && isBlank(balance.getHeaderName())) {
+		if (balance != null && balance.getPolicy() == Policy.HEADER_HASH && isBlank(balance.getHeaderName())) {
 			reject(errors, property + ".load-balance.header-name", "the header-hash policy needs a header-name");
 		}
-		if (balance.getPolicy() == Policy.COOKIE_HASH && isBlank(balance.getCookieName())) {
+		if (balance != null && balance.getPolicy() == Policy.COOKIE_HASH && isBlank(balance.getCookieName())) {
 			reject(errors, property + ".load-balance.cookie-name", "the cookie-hash policy needs a cookie-name");
 		}
 		HealthCheck check = pool.getHealthCheck();
@@ -88,7 +93,7 @@ public class PoolProperties implements Validator {
 			if (check.getHttp() != null) {
 				validateProbe(prefix + ".http", check.getHttp(), errors);
 				validateBody(prefix + ".http.match-body", check.getHttp().getMatchBody(), errors);
-				if (!check.getHttp().getMethod().matches("[A-Za-z]+")) {
+				if (check.getHttp().getMethod() != null && !check.getHttp().getMethod().matches("[A-Za-z]+")) {
 					reject(errors, prefix + ".http.method", "not an HTTP method: " + check.getHttp().getMethod());
 				}
 			}
@@ -99,14 +104,20 @@ public class PoolProperties implements Validator {
 	}
 
 	private static void validateProbe(String property, Probe probe, Errors errors) {
-		if (!probe.getUri().startsWith("/")) {
+		// nulls are the annotations' to report
+		if (probe.getUri() != null && !probe.getUri().startsWith("/")) {
 			reject(errors, property + ".uri", "must start with '/': " + probe.getUri());
 		}
-		try {
-			StatusCodes.parse(probe.getStatusCodes());
+		if (probe.getStatusCodes() != null) {
+			try {
+				StatusCodes.parse(probe.getStatusCodes());
+			}
+			catch (IllegalArgumentException ex) {
+				reject(errors, property + ".status-codes", ex.getMessage());
+			}
 		}
-		catch (IllegalArgumentException ex) {
-			reject(errors, property + ".status-codes", ex.getMessage());
+		if (probe.getMatchHeaders() == null) {
+			return;
 		}
 		probe.getMatchHeaders().forEach((header, match) -> {
 			String where = property + ".match-headers." + header;

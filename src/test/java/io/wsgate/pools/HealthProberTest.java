@@ -195,6 +195,23 @@ class HealthProberTest {
 		assertThat(probe(Ports.unused(), check(http)).passed()).isTrue();
 	}
 
+	@Test
+	void probesLeaveNoConnectionOpen() throws InterruptedException {
+		PoolProperties.HealthCheck both = check(http());
+		both.setWs(ws());
+		both.setTimeout(Duration.ofMillis(300));
+		for (int i = 0; i < 5; i++) {
+			assertThat(probe(backend.port(), both).passed()).isTrue();
+		}
+		backend.hangHealth = true;
+		assertThat(probe(backend.port(), both).passed()).isFalse();
+		backend.hangHealth = false;
+		for (int i = 0; i < 200 && backend.openConnections() > 0; i++) {
+			Thread.sleep(10);
+		}
+		assertThat(backend.openConnections()).isZero();
+	}
+
 	private ProbeResult probe(int port, PoolProperties.HealthCheck check) {
 		PoolServer server = new PoolServer("test",
 				new DefaultServiceInstance("test-0", "test", "127.0.0.1", port, false, Map.of()));

@@ -117,6 +117,11 @@ final class PoolBackend implements AutoCloseable {
 				spec);
 	}
 
+	/** TCP connections open to this backend now. */
+	int openConnections() {
+		return this.connections.size();
+	}
+
 	/** Stops listening and drops every connection, as a crash would. */
 	void kill() {
 		this.connections.forEach(Connection::dispose);
