@@ -137,20 +137,24 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 				request.getSslInfo() != null);
 		List<String> protocols = HandshakeHeaders.offeredProtocols(request.getHeaders());
 		AtomicBoolean started = new AtomicBoolean();
+		ConnectionHook hook = ConnectionHook.take(exchange);
 		return this.connector
 			.connect(target, backendHeaders, protocols, clientChannel, connectTimeout(exchange),
 					(int) this.properties.getMaxRejectionBody().toBytes())
-			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, started))
+			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, started, hook))
 			.onErrorResume(BackendHandshakeException.class, failure -> backendFailed(exchange, target, failure))
 			.doFinally(signal -> {
 				if (!started.get()) {
 					this.registry.release();
+					if (hook != null) {
+						hook.ended();
+					}
 				}
 			});
 	}
 
 	private Mono<Void> upgradeClient(ServerWebExchange exchange, BackendLink link, BackendTarget target,
-			InetSocketAddress clientAddress, AtomicBoolean started) {
+			InetSocketAddress clientAddress, AtomicBoolean started, @Nullable ConnectionHook hook) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.getHeaders().addAll(link.responseHeaders());
 		HttpServerResponse nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
@@ -166,8 +170,13 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		// life; the relay needs none of it, and it would pin the exchange and its observation
 		Mono<Void> upgrade = Mono.defer(() -> nativeResponse.sendWebsocket((in, out) -> {
 			started.set(true);
-			in.withConnection(clientConnection -> relay.start(clientConnection.channel(), link));
-			return relay.whenDone();
+			in.withConnection(clientConnection -> {
+				relay.start(clientConnection.channel(), link);
+				if (hook != null) {
+					hook.opened(relay);
+				}
+			});
+			return (hook != null) ? relay.whenDone().doFinally(signal -> hook.ended()) : relay.whenDone();
 		}, spec.build())).contextWrite(context -> Context.empty());
 		return response.setComplete()
 			.then(upgrade)
