@@ -3,25 +3,12 @@ package io.wsgate.frames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
-import io.wsgate.metrics.InspectionMetrics;
-import io.wsgate.proxy.MessageDecision;
-import io.wsgate.proxy.WebSocketMessage;
 import io.wsgate.support.EchoBackend;
 import io.wsgate.support.Frame;
-import io.wsgate.support.GatewayTest;
 import io.wsgate.support.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -220,6 +207,26 @@ class FrameInspectionTest extends FramesGatewayTest {
 			Frame close = ws.readUntilClose();
 			assertThat(close.closeCode()).isEqualTo(1008);
 			assertThat(close.closeReason()).isEqualTo("rate limit exceeded");
+		}
+	}
+
+	@Test
+	void hooksSeeThePrincipalOfWebSocketAuth() throws Exception {
+		com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+				new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+				new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("alice")
+					.expirationTime(new java.util.Date(System.currentTimeMillis() + 300_000))
+					.build());
+		jwt.sign(new com.nimbusds.jose.crypto.MACSigner(JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
+		String id = newId();
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/inspect-principal/x?id=" + id,
+				Map.of("Authorization", "Bearer " + jwt.serialize()))) {
+			assertThat(ws.status()).isEqualTo(101);
+			ws.sendText("{\"text\":\"hi\"}");
+			assertThat(ws.readFrame().text()).isEqualTo("{\"text\":\"hi\",\"sender\":\"alice\"}");
+			assertThat(echo.record(id).texts()).containsExactly("{\"text\":\"hi\",\"sender\":\"alice\"}");
+			ws.sendClose(1000, "");
+			ws.readUntilClose();
 		}
 	}
 

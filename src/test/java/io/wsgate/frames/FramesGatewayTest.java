@@ -1,12 +1,13 @@
 package io.wsgate.frames;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -18,12 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.wsgate.metrics.InspectionMetrics;
 import io.wsgate.proxy.MessageDecision;
 import io.wsgate.proxy.WebSocketMessage;
-import io.wsgate.support.EchoBackend;
-import io.wsgate.support.Frame;
 import io.wsgate.support.GatewayTest;
-import io.wsgate.support.RawWebSocket;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The gateway of {@link GatewayTest} plus routes with {@code FrameInspection} in front of the echo
@@ -38,13 +34,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <li>{@code /inspect-timeout}, {@code /inspect-timeout-pass}: bean {@code never}, timeout 300ms, close / pass;</li>
  * <li>{@code /inspect-schema}: inbound json-schema (an object with an integer {@code id});</li>
  * <li>{@code /inspect-rate}: inbound rate-limit 5 messages/s (drop); {@code /inspect-rate-bytes}: 100 bytes/s (close);</li>
- * <li>{@code /capture}: {@code FrameCapture} keeping 50 frames, 20 per connection, 32-byte previews.</li>
+ * <li>{@code /capture}: {@code FrameCapture} keeping 50 frames, 20 per connection, 32-byte previews;</li>
+ * <li>{@code /inspect-principal}: {@code WebSocketAuth} (HMAC {@link #JWT_SECRET}), then inbound bean
+ * {@code stampSubject}, the README's example hook.</li>
  * </ul>
  * The management user is {@code admin} / {@code admin-password}.
  */
 @Import(FramesGatewayTest.Hooks.class)
 abstract class FramesGatewayTest extends GatewayTest {
 
+
+	static final String JWT_SECRET = "a-secret-for-the-principal-route-of-32-bytes-or-more";
 
 	static final String ADMIN = "admin";
 
@@ -86,6 +86,15 @@ abstract class FramesGatewayTest extends GatewayTest {
 		registry.add(prefix + "filters[0].args.max-frames", () -> "50");
 		registry.add(prefix + "filters[0].args.max-frames-per-connection", () -> "20");
 		registry.add(prefix + "filters[0].args.preview-bytes", () -> "32");
+		String auth = "spring.cloud.gateway.server.webflux.routes[26].";
+		registry.add(auth + "id", () -> "inspect-principal");
+		registry.add(auth + "uri", () -> echoUri);
+		registry.add(auth + "predicates[0]", () -> "Path=/inspect-principal/**");
+		registry.add(auth + "filters[0].name", () -> "WebSocketAuth");
+		registry.add(auth + "filters[0].args.jwt.secret", () -> JWT_SECRET);
+		registry.add(auth + "filters[1].name", () -> "FrameInspection");
+		registry.add(auth + "filters[1].args.inbound[0].type", () -> "bean");
+		registry.add(auth + "filters[1].args.inbound[0].name", () -> "stampSubject");
 		registry.add("spring.security.user.name", () -> ADMIN);
 		registry.add("spring.security.user.password", () -> ADMIN_PASSWORD);
 	}
@@ -146,6 +155,19 @@ abstract class FramesGatewayTest extends GatewayTest {
 				long millis = Long.parseLong(text.substring(5).split(" ")[0]);
 				return MessageDecision.later(CompletableFuture.supplyAsync(MessageDecision::pass,
 						CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS)));
+			};
+		}
+
+		/** The README's example: the principal's name as "sender" in every inbound JSON object. */
+		@Bean
+		FrameHook stampSubject(JsonMapper json) {
+			return (context, message) -> {
+				if (!message.isText() || context.principal() == null) {
+					return MessageDecision.pass();
+				}
+				ObjectNode node = (ObjectNode) json.readTree(message.payloadStream());
+				node.put("sender", context.principal().getName());
+				return MessageDecision.replace(WebSocketMessage.text(json.writeValueAsString(node)));
 			};
 		}
 
