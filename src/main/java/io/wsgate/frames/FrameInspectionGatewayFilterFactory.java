@@ -13,6 +13,8 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.util.unit.DataSize;
 
 import io.wsgate.proxy.ConnectionPolicy;
@@ -49,8 +51,9 @@ public class FrameInspectionGatewayFilterFactory
 					|| config.getAsyncTimeout().isZero()) {
 				throw new IllegalArgumentException("async-timeout must be a positive duration");
 			}
-			List<HookChain.Link> inbound = links("inbound", config.getInbound());
-			List<HookChain.Link> outbound = links("outbound", config.getOutbound());
+			MediaType contentType = contentType(config.getContentType());
+			List<HookChain.Link> inbound = links("inbound", config.getInbound(), contentType);
+			List<HookChain.Link> outbound = links("outbound", config.getOutbound(), contentType);
 			if (inbound.isEmpty() && outbound.isEmpty()) {
 				throw new IllegalArgumentException("name at least one hook under inbound or outbound");
 			}
@@ -63,15 +66,29 @@ public class FrameInspectionGatewayFilterFactory
 		return ConnectionPolicy.filter("FrameInspection[" + chain + "]", policy -> policy.inspection(chain));
 	}
 
-	private List<HookChain.Link> links(String direction, List<Hook> hooks) {
+	private static MediaType contentType(@Nullable String value) {
+		try {
+			return MediaType.parseMediaType((value != null) ? value : "application/json");
+		}
+		catch (InvalidMediaTypeException ex) {
+			throw new IllegalArgumentException("content-type is not a media type: " + value);
+		}
+	}
+
+	private static boolean isJson(MediaType type) {
+		return MediaType.APPLICATION_JSON.isCompatibleWith(type)
+				|| (type.getSubtype().endsWith("+json") && !type.isWildcardSubtype());
+	}
+
+	private List<HookChain.Link> links(String direction, List<Hook> hooks, MediaType contentType) {
 		List<HookChain.Link> links = new ArrayList<>();
 		for (int i = 0; i < hooks.size(); i++) {
-			links.add(link(direction + "[" + i + "]", hooks.get(i)));
+			links.add(link(direction + "[" + i + "]", hooks.get(i), contentType));
 		}
 		return links;
 	}
 
-	private HookChain.Link link(String what, Hook hook) {
+	private HookChain.Link link(String what, Hook hook, MediaType contentType) {
 		String type = (hook.getType() != null) ? hook.getType().trim().toLowerCase(Locale.ROOT) : "";
 		return switch (type) {
 			case "max-size" -> {
@@ -81,7 +98,13 @@ public class FrameInspectionGatewayFilterFactory
 				}
 				yield new HookChain.Link("max-size", BuiltInHooks.maxSize(size.toBytes()));
 			}
-			case "json" -> new HookChain.Link("json", BuiltInHooks.json(violation(what, hook, 1007, "invalid JSON")));
+			case "json" -> {
+				if (!isJson(contentType)) {
+					throw new IllegalArgumentException(
+							what + ": json checks JSON, but the route's content-type is " + contentType);
+				}
+				yield new HookChain.Link("json", BuiltInHooks.json(violation(what, hook, 1007, "invalid JSON")));
+			}
 			case "deny" -> {
 				if (hook.getPatterns().isEmpty()) {
 					throw new IllegalArgumentException(what + ": deny needs at least one pattern");
@@ -179,6 +202,18 @@ public class FrameInspectionGatewayFilterFactory
 
 		/** Whether a message whose asynchronous hook timed out passes (else: close 1011). */
 		private boolean passOnTimeout;
+
+		/** What the route's text messages are (Axway's "default MIME type"); {@code json} needs a JSON type. */
+		private String contentType = "application/json";
+
+		public String getContentType() {
+			return this.contentType;
+		}
+
+		public Config setContentType(String contentType) {
+			this.contentType = contentType;
+			return this;
+		}
 
 		public List<Hook> getInbound() {
 			return this.inbound;

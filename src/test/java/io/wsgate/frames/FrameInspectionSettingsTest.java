@@ -49,6 +49,12 @@ class FrameInspectionSettingsTest {
 				"rate-limit needs messages-per-second or bytes-per-second");
 		assertRefused(new Config().setInbound(List.of(new Hook().setType("json")))
 			.setAsyncTimeout(java.time.Duration.ZERO), "async-timeout must be a positive duration");
+		assertRefused(new Config().setContentType("text/plain").setInbound(List.of(new Hook().setType("json"))),
+				"inbound[0]: json checks JSON, but the route's content-type is text/plain");
+		assertRefused(new Config().setContentType("not a type").setInbound(List.of(new Hook().setType("deny")
+			.setPatterns(List.of("x")))), "content-type is not a media type");
+		assertThat(this.factory.apply(new Config().setContentType("application/vnd.orders+json")
+			.setInbound(List.of(new Hook().setType("json")))).toString()).contains("json");
 	}
 
 	private void assertRefused(Config config, String message) {

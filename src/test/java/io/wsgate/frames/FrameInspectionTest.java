@@ -91,6 +91,7 @@ class FrameInspectionTest extends FramesGatewayTest {
 		String id = newId();
 		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/inspect-out/x?id=" + id)) {
 			ws.sendText("not json"); // reaches the backend (inbound is not inspected), its echo is dropped
+			ws.sendText("a secret, but not json"); // json comes first in the chain: dropped, not closed
 			ws.sendText("{\"b\":2}");
 			assertThat(ws.readFrame().text()).isEqualTo("{\"b\":2}");
 			ws.sendText("{\"s\":\"a secret\"}");
