@@ -25,10 +25,14 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import reactor.core.publisher.Mono;
+
+import org.springframework.boot.ssl.SslBundle;
 
 /**
  * Opens backend WebSocket connections: TCP (and TLS for {@code wss}/{@code https}) on the
@@ -38,7 +42,7 @@ import reactor.core.publisher.Mono;
  */
 final class BackendConnector implements AutoCloseable {
 
-	private final SslContext sslContext;
+	private volatile SslContext sslContext;
 
 	private final DnsAddressResolverGroup nioResolver = new DnsAddressResolverGroup(
 			new DnsNameResolverBuilder().datagramChannelType(NioDatagramChannel.class));
@@ -46,12 +50,45 @@ final class BackendConnector implements AutoCloseable {
 	private volatile DnsAddressResolverGroup epollResolver;
 
 	BackendConnector() {
+		this(null, false);
+	}
+
+	/**
+	 * @param bundle trust (and client key) material, or null for the JDK's trust store
+	 * @param insecure accept any certificate and host name
+	 */
+	BackendConnector(@Nullable SslBundle bundle, boolean insecure) {
+		this.sslContext = sslContext(bundle, insecure);
+	}
+
+	/** Uses new trust and key material from now on (a reloaded bundle); open connections keep theirs. */
+	void reload(@Nullable SslBundle bundle, boolean insecure) {
+		this.sslContext = sslContext(bundle, insecure);
+	}
+
+	static SslContext sslContext(@Nullable SslBundle bundle, boolean insecure) {
 		try {
-			// the JDK's default trust store; host names are verified (Netty's client default)
-			this.sslContext = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+			// host names are verified, and the backend's host is sent as SNI (newHandler(host, port))
+			SslContextBuilder builder = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+			if (bundle != null) {
+				builder.trustManager(bundle.getManagers().getTrustManagerFactory());
+				if (bundle.getStores().getKeyStore() != null) {
+					builder.keyManager(bundle.getManagers().getKeyManagerFactory());
+				}
+				if (bundle.getOptions().getEnabledProtocols() != null) {
+					builder.protocols(bundle.getOptions().getEnabledProtocols());
+				}
+				if (bundle.getOptions().getCiphers() != null) {
+					builder.ciphers(java.util.Arrays.asList(bundle.getOptions().getCiphers()));
+				}
+			}
+			if (insecure) {
+				builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+			}
+			return builder.build();
 		}
 		catch (SSLException ex) {
-			throw new IllegalStateException("cannot create the TLS context for backends", ex);
+			throw new IllegalStateException("cannot create the TLS context for backends: " + ex.getMessage(), ex);
 		}
 	}
 
