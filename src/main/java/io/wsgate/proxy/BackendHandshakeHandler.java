@@ -112,7 +112,7 @@ final class BackendHandshakeHandler extends ChannelInboundHandlerAdapter {
 		ctx.channel().config().setAutoRead(false);
 		String protocol = response.headers().get("Sec-WebSocket-Protocol");
 		this.sink.success(new BackendLink(ctx.channel(), this, (protocol != null) ? protocol.trim() : null,
-				HandshakeHeaders.toClient(response.headers())));
+				HandshakeHeaders.toClient(response.headers()), response.headers().get(PerMessageDeflate.HEADER)));
 	}
 
 	private @Nullable String problemWith(FullHttpResponse response) {
@@ -130,8 +130,12 @@ final class BackendHandshakeHandler extends ChannelInboundHandlerAdapter {
 		if (protocol != null && !this.offeredProtocols.contains(protocol)) {
 			return "subprotocol '" + protocol + "' was not offered";
 		}
-		if (answer.contains("Sec-WebSocket-Extensions")) {
-			return "extension negotiated that was not offered";
+		String extensions = answer.get(PerMessageDeflate.HEADER);
+		if (extensions != null) {
+			if (!this.headers.contains(PerMessageDeflate.HEADER)) {
+				return "extension negotiated that was not offered";
+			}
+			return PerMessageDeflate.problemWithAnswer(extensions);
 		}
 		return null;
 	}

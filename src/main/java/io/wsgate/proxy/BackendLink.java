@@ -26,12 +26,26 @@ final class BackendLink {
 
 	private final HttpHeaders responseHeaders;
 
+	private final @Nullable String extension;
+
 	BackendLink(Channel channel, BackendHandshakeHandler handshake, @Nullable String subprotocol,
-			HttpHeaders responseHeaders) {
+			HttpHeaders responseHeaders, @Nullable String extension) {
 		this.channel = channel;
 		this.handshake = handshake;
 		this.subprotocol = subprotocol;
 		this.responseHeaders = responseHeaders;
+		this.extension = extension;
+	}
+
+	/** Whether the backend accepted permessage-deflate. */
+	boolean deflate() {
+		return this.extension != null;
+	}
+
+	/** Whether the backend keeps its compression context from one message to the next. */
+	boolean deflateContextTakeover() {
+		return this.extension != null
+				&& !PerMessageDeflate.hasParameter(this.extension, "server_no_context_takeover");
 	}
 
 	Channel channel() {

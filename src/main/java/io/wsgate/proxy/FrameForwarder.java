@@ -105,6 +105,21 @@ final class FrameForwarder {
 
 	private @Nullable MessageInspector inspector;
 
+	/** Whole messages are joined (to inspect them, or to (de)compress them), not relayed as bytes. */
+	private boolean messageMode;
+
+	/** {@link #from} negotiated permessage-deflate: its messages may come compressed. */
+	private boolean inflate;
+
+	/** {@link #to} negotiated permessage-deflate: messages to it go compressed. */
+	private boolean deflate;
+
+	/** {@link #from} keeps its compression context across messages: this connection's own inflater. */
+	private java.util.zip.@Nullable Inflater contextInflater;
+
+	/** The message being collected came compressed (RSV1 on its first frame). */
+	private boolean messageCompressed;
+
 	/** The current frame is a data frame collected for inspection, not forwarded. */
 	private boolean collecting;
 
@@ -162,6 +177,17 @@ final class FrameForwarder {
 	void inspectWith(MessageInspector inspector) {
 		if (inspector.inspects(this.from)) {
 			this.inspector = inspector;
+			this.messageMode = true;
+		}
+	}
+
+	/** permessage-deflate as negotiated: from {@link #from} ({@code inflate}) and to {@link #to} ({@code deflate}). */
+	void compression(Relay.Deflate inflate, boolean deflate) {
+		this.inflate = inflate != Relay.Deflate.OFF;
+		this.deflate = deflate;
+		this.messageMode = this.inflate || deflate;
+		if (inflate == Relay.Deflate.CONTEXT_TAKEOVER) {
+			this.contextInflater = new java.util.zip.Inflater(true);
 		}
 	}
 
@@ -180,6 +206,10 @@ final class FrameForwarder {
 	void release() {
 		this.released = true;
 		this.message = null;
+		if (this.contextInflater != null) {
+			this.contextInflater.end();
+			this.contextInflater = null;
+		}
 		if (this.pendingInput != null) {
 			this.pendingInput.release();
 			this.pendingInput = null;
@@ -526,6 +556,11 @@ final class FrameForwarder {
 		if (isControl && (!this.fin || length > MAX_CONTROL_PAYLOAD)) {
 			return Verdict.BAD_CONTROL;
 		}
+		int rsv = this.header[0] & 0x70;
+		if (rsv != 0 && (rsv != 0x40 || !this.inflate || (this.opcode != 0x1 && this.opcode != 0x2))) {
+			// no extension is negotiated through the gateway: only its own permessage-deflate sets RSV1
+			return Verdict.BAD_RSV;
+		}
 		this.control = (this.opcode == OP_CLOSE) ? new byte[(int) length] : null;
 		this.controlLength = 0;
 		if (this.relay.mustDiscard(this.from)) {
@@ -539,12 +574,12 @@ final class FrameForwarder {
 		}
 		if (!isControl) {
 			this.messageSize = (this.opcode == OP_CONTINUATION) ? this.messageSize + length : length;
-			long limit = (this.inspector != null) ? inspectionLimit() : this.maxMessageSize;
+			long limit = this.messageMode ? inspectionLimit() : this.maxMessageSize;
 			if (limit >= 0 && this.messageSize > limit) {
 				this.control = null;
 				return Verdict.TOO_BIG;
 			}
-			if (this.inspector != null) {
+			if (this.messageMode) {
 				if (this.opcode == OP_CONTINUATION && this.messageOpcode < 0) {
 					return Verdict.STRAY_CONTINUATION;
 				}
@@ -561,7 +596,7 @@ final class FrameForwarder {
 	}
 
 	long maxMessageSize() {
-		return (this.inspector != null) ? inspectionLimit() : this.maxMessageSize;
+		return this.messageMode ? inspectionLimit() : this.maxMessageSize;
 	}
 
 	/** Inspected messages are held whole: without a route limit, they are bounded all the same. */
@@ -575,6 +610,7 @@ final class FrameForwarder {
 	private void startCollecting(long frameLength) {
 		if (this.opcode != OP_CONTINUATION) {
 			this.messageOpcode = this.opcode;
+			this.messageCompressed = (this.header[0] & 0x40) != 0;
 			this.messageLength = 0;
 			// a whole message in one frame (the usual case) gets an array of exactly its size
 			this.message = new byte[this.fin ? (int) frameLength : (int) Math.min(frameLength, 1 << 16)];
@@ -619,10 +655,32 @@ final class FrameForwarder {
 	private void messageComplete() {
 		WebSocketMessage.Type type = (this.messageOpcode == 0x1) ? WebSocketMessage.Type.TEXT
 				: WebSocketMessage.Type.BINARY;
-		WebSocketMessage whole = new WebSocketMessage(type, this.message, this.messageLength);
+		byte[] payload = this.message;
+		int length = this.messageLength;
 		this.message = null;
 		this.messageLength = 0;
 		this.messageOpcode = -1;
+		if (this.messageCompressed) {
+			try {
+				payload = (this.contextInflater != null)
+						? PerMessageDeflate.inflate(this.contextInflater, payload, length, inspectionLimit())
+						: PerMessageDeflate.inflate(payload, length, inspectionLimit());
+				length = payload.length;
+			}
+			catch (PerMessageDeflate.TooBigException ex) {
+				this.relay.violation(this.from, Violation.tooBig(inspectionLimit()));
+				return;
+			}
+			catch (java.util.zip.DataFormatException ex) {
+				this.relay.violation(this.from, new Violation(1007, "invalid compressed data"));
+				return;
+			}
+		}
+		WebSocketMessage whole = new WebSocketMessage(type, payload, length);
+		if (this.inspector == null) {
+			send(whole);
+			return;
+		}
 		MessageDecision decision;
 		try {
 			decision = this.inspector.inspect(this.from, whole);
@@ -692,6 +750,12 @@ final class FrameForwarder {
 		if (this.relay.mustDiscard(this.from)) {
 			return; // a close went out to the other side meanwhile
 		}
+		if (this.deflate) {
+			byte[] compressed = PerMessageDeflate.deflate(message.array(), message.length());
+			write(DataFrames.encode(this.out.alloc(), 0x40 | message.type().opcode, compressed, compressed.length,
+					this.to == Side.BACKEND));
+			return;
+		}
 		write(DataFrames.encode(this.out.alloc(), message.type().opcode, message.array(), message.length(),
 				this.to == Side.BACKEND));
 	}
@@ -704,7 +768,7 @@ final class FrameForwarder {
 	enum Verdict {
 
 		PASS, DISCARD, HOLD, INSPECT, TOO_BIG, BAD_LENGTH, MASKED, UNMASKED, BAD_CONTROL, STRAY_CONTINUATION,
-		UNFINISHED_MESSAGE, RESERVED_OPCODE;
+		UNFINISHED_MESSAGE, RESERVED_OPCODE, BAD_RSV;
 
 		Violation reason(FrameForwarder forwarder) {
 			return switch (this) {
@@ -716,6 +780,7 @@ final class FrameForwarder {
 				case STRAY_CONTINUATION -> Violation.protocol("continuation frame without a message");
 				case UNFINISHED_MESSAGE -> Violation.protocol("new message before the last one ended");
 				case RESERVED_OPCODE -> Violation.protocol("reserved opcode");
+				case BAD_RSV -> Violation.protocol("reserved bits set that no extension allows");
 				default -> throw new IllegalStateException(name());
 			};
 		}

@@ -135,12 +135,27 @@ final class Relay implements ProxiedConnection {
 		boolean watchPongs = this.keepAlive.enabled();
 		this.inbound = new FrameForwarder(this, Side.CLIENT, settings.limits().inbound(), this.idle, watchPongs);
 		this.outbound = new FrameForwarder(this, Side.BACKEND, settings.limits().outbound(), this.idle, watchPongs);
+		if (settings.clientDeflate() != Deflate.OFF || settings.backendDeflate() != Deflate.OFF) {
+			this.inbound.compression(settings.clientDeflate(), settings.backendDeflate() != Deflate.OFF);
+			this.outbound.compression(settings.backendDeflate(), settings.clientDeflate() != Deflate.OFF);
+		}
 	}
 
 	/** What a relay is given by the route and the global settings. */
 	record Settings(MessageLimits limits, Duration closeTimeout, ConnectionPolicy.Expiry expiry,
 			ConnectionPolicy.IdleTimeout idle, ConnectionPolicy.KeepAlive keepAlive, @Nullable ConnectionPolicy policy,
-			HttpHeaders upgradeHeaders, URI requestUri) {
+			HttpHeaders upgradeHeaders, URI requestUri, Deflate clientDeflate, Deflate backendDeflate) {
+	}
+
+	/** permessage-deflate as one side negotiated it: off, or on with or without the peer's context takeover. */
+	enum Deflate {
+
+		OFF, PER_MESSAGE, CONTEXT_TAKEOVER;
+
+		static Deflate of(boolean on, boolean contextTakeover) {
+			return !on ? OFF : contextTakeover ? CONTEXT_TAKEOVER : PER_MESSAGE;
+		}
+
 	}
 
 	/**

@@ -52,6 +52,20 @@ public class WebSocketProperties {
 	@NotNull
 	private DataSize maxRejectionBody = DataSize.ofKilobytes(64);
 
+	/**
+	 * permessage-deflate, negotiated by the gateway with each side on its own; off by default
+	 * (OWASP: compression over TLS can leak secrets). Per route: metadata {@code compression}.
+	 */
+	private boolean compression;
+
+	public boolean isCompression() {
+		return this.compression;
+	}
+
+	public void setCompression(boolean compression) {
+		this.compression = compression;
+	}
+
 	@AssertTrue(message = "wsgate.websocket.max-message-size must be -1 (unlimited) or a positive size")
 	boolean isMaxMessageSizeValid() {
 		return this.maxMessageSize == null || MessageLimits.isValid(this.maxMessageSize);

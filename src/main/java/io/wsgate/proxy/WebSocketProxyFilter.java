@@ -136,12 +136,22 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		DefaultHttpHeaders backendHeaders = HandshakeHeaders.toBackend(request.getHeaders(), hostHeader, clientAddress,
 				request.getSslInfo() != null);
 		List<String> protocols = HandshakeHeaders.offeredProtocols(request.getHeaders());
+		boolean compression = compression(exchange);
+		if (compression) {
+			backendHeaders.set(PerMessageDeflate.HEADER, PerMessageDeflate.OFFER);
+		}
+		List<String> clientOffer = compression
+				? PerMessageDeflate.acceptedClientOffer(request.getHeaders().get(PerMessageDeflate.HEADER)) : null;
+		boolean clientDeflate = clientOffer != null;
+		// a client that did not offer client_no_context_takeover keeps its context across messages
+		boolean clientContextTakeover = clientDeflate && !clientOffer.contains("client_no_context_takeover");
 		AtomicBoolean started = new AtomicBoolean();
 		ConnectionHook hook = ConnectionHook.take(exchange);
 		return this.connector
 			.connect(target, backendHeaders, protocols, clientChannel, connectTimeout(exchange),
 					(int) this.properties.getMaxRejectionBody().toBytes())
-			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, started, hook))
+			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, started, hook, clientDeflate,
+					clientContextTakeover))
 			.onErrorResume(BackendHandshakeException.class, failure -> backendFailed(exchange, target, failure))
 			.doFinally(signal -> {
 				if (!started.get()) {
@@ -154,14 +164,19 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 	}
 
 	private Mono<Void> upgradeClient(ServerWebExchange exchange, BackendLink link, BackendTarget target,
-			InetSocketAddress clientAddress, AtomicBoolean started, @Nullable ConnectionHook hook) {
+			InetSocketAddress clientAddress, AtomicBoolean started, @Nullable ConnectionHook hook, boolean clientDeflate,
+			boolean clientContextTakeover) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.getHeaders().addAll(link.responseHeaders());
+		if (clientDeflate) {
+			response.getHeaders().set(PerMessageDeflate.HEADER, PerMessageDeflate.response(!clientContextTakeover));
+		}
 		HttpServerResponse nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		String routeId = (route != null) ? route.getId() : "-";
 		Relay relay = new Relay(this.registry.nextId(), routeId, clientAddress, target.withoutQuery(),
-				link.subprotocol(), settings(exchange), this.registry);
+				link.subprotocol(), settings(exchange, Relay.Deflate.of(clientDeflate, clientContextTakeover),
+						Relay.Deflate.of(link.deflate(), link.deflateContextTakeover())), this.registry);
 		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder().handlePing(true);
 		if (link.subprotocol() != null) {
 			spec.protocols(link.subprotocol()); // the client gets exactly the backend's choice
@@ -213,7 +228,18 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 	}
 
 	/** The route's policies, else the global settings (lifetime defaults arrive as policies too). */
-	private Relay.Settings settings(ServerWebExchange exchange) {
+	/** The route's {@code compression} metadata (true or false), else {@code wsgate.websocket.compression}. */
+	private boolean compression(ServerWebExchange exchange) {
+		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+		Object value = (route != null) ? route.getMetadata().get("compression") : null;
+		if (value == null) {
+			return this.properties.isCompression();
+		}
+		return (value instanceof Boolean flag) ? flag : Boolean.parseBoolean(value.toString().trim());
+	}
+
+	private Relay.Settings settings(ServerWebExchange exchange, Relay.Deflate clientDeflate,
+			Relay.Deflate backendDeflate) {
 		ConnectionPolicy policy = ConnectionPolicy.find(exchange);
 		MessageLimits limits = (policy != null) ? policy.messageLimits() : null;
 		if (limits == null) {
@@ -222,7 +248,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		if (policy == null) {
 			return new Relay.Settings(limits, this.properties.getCloseTimeout(), ConnectionPolicy.Expiry.NONE,
 					ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE, null, HttpHeaders.EMPTY,
-					exchange.getRequest().getURI());
+					exchange.getRequest().getURI(), clientDeflate, backendDeflate);
 		}
 		return new Relay.Settings(limits, this.properties.getCloseTimeout(),
 				orElse(policy.expiry(), ConnectionPolicy.Expiry.NONE),
@@ -230,7 +256,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 				orElse(policy.keepAlive(), ConnectionPolicy.KeepAlive.NONE), policy,
 				(policy.inspection() != null || policy.tapping() != null)
 						? HttpHeaders.readOnlyHttpHeaders(exchange.getRequest().getHeaders()) : HttpHeaders.EMPTY,
-				exchange.getRequest().getURI());
+				exchange.getRequest().getURI(), clientDeflate, backendDeflate);
 	}
 
 	private static <T> T orElse(@Nullable T value, T fallback) {
