@@ -15,25 +15,31 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.WebsocketServerSpec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import io.wsgate.support.Frame;
 import io.wsgate.support.GatewayTest;
+import io.wsgate.support.NodeClients;
 import io.wsgate.support.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * permessage-deflate, negotiated by the gateway with each side on its own: a compressing
- * client before a plain backend, a plain client before a compressing backend, both, and a
+ * client (Reactor Netty's, and the ws package's) before a plain backend, a plain client before a
+ * compressing backend, both, and a
  * small compressed message that would inflate past the limit (closed with 1009). Routes:
  * {@code /deflate} (plain echo backend), {@code /deflate-backend} (a Reactor Netty echo backend
  * that compresses), {@code /deflate-small} (plain backend, 1KB limit); all with
  * {@code metadata.compression: true}.
  */
 class DeflateTest extends GatewayTest {
+
+	private static final JsonMapper json = JsonMapper.builder().build();
 
 	static final AtomicReference<String> backendOffer = new AtomicReference<>();
 
@@ -126,6 +132,16 @@ class DeflateTest extends GatewayTest {
 			assertThat(ws.header("sec-websocket-extensions")).isNull();
 			ws.send(true, 0x40 | Frame.TEXT, deflate("hi".getBytes()));
 			assertThat(ws.readUntilClose().closeCode()).isEqualTo(1002);
+		}
+	}
+
+	@Test
+	void theWsPackageCompressesThroughTheGatewayToAPlainAndToACompressingBackend() throws Exception {
+		for (String path : new String[] { "/deflate/ws", "/deflate-backend/ws" }) {
+			JsonNode result = json.readTree(NodeClients.run("deflate-client.mjs", "ws://127.0.0.1:" + this.port + path));
+			assertThat(result.path("negotiated").asString()).as("%s: %s", path, result).isEqualTo("permessage-deflate");
+			assertThat(result.path("ok").asBoolean()).as("%s: %s", path, result).isTrue();
+			assertThat(result.path("closeCode").asInt()).isEqualTo(1000);
 		}
 	}
 

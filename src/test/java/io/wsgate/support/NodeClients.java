@@ -1,0 +1,68 @@
+package io.wsgate.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the Node clients in {@code src/test/node} (the {@code ws} package), installing their
+ * pinned dependencies with {@code npm ci} the first time (the versions are in its
+ * package-lock.json). Needs Node.js 18 or newer on the PATH.
+ */
+public final class NodeClients {
+
+	private static final Path DIR = Path.of("src", "test", "node");
+
+	private static boolean installed;
+
+	private NodeClients() {
+	}
+
+	/** Runs {@code node <script> <args>} and returns its standard output's last line. */
+	public static synchronized String run(String script, String... args) throws IOException, InterruptedException {
+		install();
+		List<String> command = new ArrayList<>(List.of("node", script));
+		command.addAll(List.of(args));
+		return lastLine(exec(command, 60));
+	}
+
+	private static void install() throws IOException, InterruptedException {
+		if (installed || Files.isDirectory(DIR.resolve("node_modules").resolve("ws"))) {
+			installed = true;
+			return;
+		}
+		exec(List.of("npm", "ci", "--no-audit", "--no-fund", "--silent"), 180);
+		installed = true;
+	}
+
+	private static String exec(List<String> command, int seconds) throws IOException, InterruptedException {
+		Process process;
+		try {
+			process = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true).start();
+		}
+		catch (IOException ex) {
+			throw new AssertionError("cannot run " + command.get(0) + ": these tests need Node.js 18+ and npm "
+					+ "(Debian's nodejs and npm packages; .ci/run checks for them)", ex);
+		}
+		process.getOutputStream().close();
+		byte[] output = process.getInputStream().readAllBytes();
+		if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new AssertionError(String.join(" ", command) + " did not finish within " + seconds + " s");
+		}
+		String text = new String(output);
+		if (process.exitValue() != 0) {
+			throw new AssertionError(String.join(" ", command) + " failed (" + process.exitValue() + "):\n" + text);
+		}
+		return text;
+	}
+
+	private static String lastLine(String text) {
+		String[] lines = text.strip().split("\n");
+		return lines[lines.length - 1];
+	}
+
+}
