@@ -2,15 +2,12 @@ package io.wsgate.auth;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import io.wsgate.support.HeadlessChrome;
+import io.wsgate.support.ChromeSession;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,33 +30,8 @@ class AuthChromeTest extends AuthGatewayTest {
 			}))()
 			""";
 
-	private static HeadlessChrome chrome;
-
-	private HeadlessChrome.Page page;
-
-	@BeforeAll
-	static void startChromium() throws Exception {
-		chrome = HeadlessChrome.start(Duration.ofSeconds(30));
-	}
-
-	@AfterAll
-	static void stopChromium() {
-		if (chrome != null) {
-			chrome.close();
-		}
-	}
-
-	@BeforeEach
-	void openPage() {
-		this.page = chrome.openPage();
-	}
-
-	@AfterEach
-	void closePage() {
-		if (this.page != null) {
-			this.page.close();
-		}
-	}
+	@RegisterExtension
+	static final ChromeSession chrome = new ChromeSession();
 
 	@Test
 	void aBrowserAuthenticatesWithItsTokenInTheSubprotocolListAndGetsTheRealSubprotocol() {
@@ -88,7 +60,7 @@ class AuthChromeTest extends AuthGatewayTest {
 	private JsonNode open(String path, String... protocols) {
 		String url = "ws://127.0.0.1:" + this.port + path;
 		String script = SCRIPT.formatted(json.writeValueAsString(url), json.writeValueAsString(protocols));
-		return this.page.evaluate(script, JsonNode.class, Duration.ofSeconds(20));
+		return chrome.page().evaluate(script, JsonNode.class, Duration.ofSeconds(20));
 	}
 
 }

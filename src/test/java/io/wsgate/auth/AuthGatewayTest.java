@@ -22,6 +22,7 @@ import io.wsgate.support.Frame;
 import io.wsgate.support.GatewayTest;
 import io.wsgate.support.JwksServer;
 import io.wsgate.support.RawWebSocket;
+import io.wsgate.support.Routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -112,12 +113,8 @@ abstract class AuthGatewayTest extends GatewayTest {
 
 	private static void authRoute(DynamicPropertyRegistry registry, int index, String id, String uri, String path,
 			Map<String, String> args) {
-		String prefix = "spring.cloud.gateway.server.webflux.routes[" + index + "].";
-		registry.add(prefix + "id", () -> id);
-		registry.add(prefix + "uri", () -> uri);
-		registry.add(prefix + "predicates[0]", () -> "Path=" + path);
-		registry.add(prefix + "filters[0].name", () -> "WebSocketAuth");
-		args.forEach((name, value) -> registry.add(prefix + "filters[0].args." + name, () -> value));
+		Routes.route(registry, index, id, uri, path);
+		Routes.filter(registry, index, 0, "WebSocketAuth", args);
 	}
 
 	static String sha256Hex(String value) throws Exception {

@@ -20,6 +20,7 @@ import io.wsgate.metrics.InspectionMetrics;
 import io.wsgate.proxy.MessageDecision;
 import io.wsgate.proxy.WebSocketMessage;
 import io.wsgate.support.GatewayTest;
+import io.wsgate.support.Routes;
 
 /**
  * The gateway of {@link GatewayTest} plus routes with {@code FrameInspection} in front of the echo
@@ -78,35 +79,21 @@ abstract class FramesGatewayTest extends GatewayTest {
 				"inbound[0].messages-per-second", "5"));
 		route(registry, 24, "inspect-rate-bytes", echoUri, "/inspect-rate-bytes/**", Map.of("inbound[0].type",
 				"rate-limit", "inbound[0].bytes-per-second", "100B", "inbound[0].action", "close"));
-		String prefix = "spring.cloud.gateway.server.webflux.routes[25].";
-		registry.add(prefix + "id", () -> "capture");
-		registry.add(prefix + "uri", () -> echoUri);
-		registry.add(prefix + "predicates[0]", () -> "Path=/capture/**");
-		registry.add(prefix + "filters[0].name", () -> "FrameCapture");
-		registry.add(prefix + "filters[0].args.max-frames", () -> "50");
-		registry.add(prefix + "filters[0].args.max-frames-per-connection", () -> "20");
-		registry.add(prefix + "filters[0].args.preview-bytes", () -> "32");
-		String auth = "spring.cloud.gateway.server.webflux.routes[26].";
-		registry.add(auth + "id", () -> "inspect-principal");
-		registry.add(auth + "uri", () -> echoUri);
-		registry.add(auth + "predicates[0]", () -> "Path=/inspect-principal/**");
-		registry.add(auth + "filters[0].name", () -> "WebSocketAuth");
-		registry.add(auth + "filters[0].args.jwt.secret", () -> JWT_SECRET);
-		registry.add(auth + "filters[1].name", () -> "FrameInspection");
-		registry.add(auth + "filters[1].args.inbound[0].type", () -> "bean");
-		registry.add(auth + "filters[1].args.inbound[0].name", () -> "stampSubject");
+		Routes.route(registry, 25, "capture", echoUri, "/capture/**");
+		Routes.filter(registry, 25, 0, "FrameCapture",
+				Map.of("max-frames", "50", "max-frames-per-connection", "20", "preview-bytes", "32"));
+		Routes.route(registry, 26, "inspect-principal", echoUri, "/inspect-principal/**");
+		Routes.filter(registry, 26, 0, "WebSocketAuth", Map.of("jwt.secret", JWT_SECRET));
+		Routes.filter(registry, 26, 1, "FrameInspection",
+				Map.of("inbound[0].type", "bean", "inbound[0].name", "stampSubject"));
 		registry.add("spring.security.user.name", () -> ADMIN);
 		registry.add("spring.security.user.password", () -> ADMIN_PASSWORD);
 	}
 
 	private static void route(DynamicPropertyRegistry registry, int index, String id, String uri, String path,
 			Map<String, String> args) {
-		String prefix = "spring.cloud.gateway.server.webflux.routes[" + index + "].";
-		registry.add(prefix + "id", () -> id);
-		registry.add(prefix + "uri", () -> uri);
-		registry.add(prefix + "predicates[0]", () -> "Path=" + path);
-		registry.add(prefix + "filters[0].name", () -> "FrameInspection");
-		args.forEach((name, value) -> registry.add(prefix + "filters[0].args." + name, () -> value));
+		Routes.route(registry, index, id, uri, path);
+		Routes.filter(registry, index, 0, "FrameInspection", args);
 	}
 
 	double decisions(String route, String hook, String decision) {

@@ -5,15 +5,12 @@ import java.util.Base64;
 import java.util.Random;
 
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.wsgate.support.GatewayTest;
-import io.wsgate.support.HeadlessChrome;
+import io.wsgate.support.ChromeSession;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
@@ -86,33 +83,8 @@ class ChromeCloseTest extends GatewayTest {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
-	private static HeadlessChrome chrome;
-
-	private HeadlessChrome.Page page;
-
-	@BeforeAll
-	static void startChromium() throws Exception {
-		chrome = HeadlessChrome.start(Duration.ofSeconds(30));
-	}
-
-	@AfterAll
-	static void stopChromium() {
-		if (chrome != null) {
-			chrome.close();
-		}
-	}
-
-	@BeforeEach
-	void openPage() {
-		this.page = chrome.openPage();
-	}
-
-	@AfterEach
-	void closePage() {
-		if (this.page != null) {
-			this.page.close();
-		}
-	}
+	@RegisterExtension
+	static final ChromeSession chrome = new ChromeSession();
 
 	/**
 	 * 20 closes, one after the other (Chromium opens one WebSocket to a host at a time anyway, and
@@ -198,7 +170,7 @@ class ChromeCloseTest extends GatewayTest {
 		String url = "ws://127.0.0.1:" + this.port + path;
 		String script = "(async () => {\nconst url = " + json.writeValueAsString(url) + ";\n" + HELPERS + body
 				+ "})()";
-		return this.page.evaluate(script, type, SCRIPT_TIMEOUT);
+		return chrome.page().evaluate(script, type, SCRIPT_TIMEOUT);
 	}
 
 	/** A CloseEvent, and the ms from the close being asked for to the event. */

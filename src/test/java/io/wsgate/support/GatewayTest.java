@@ -64,46 +64,39 @@ public abstract class GatewayTest {
 	static void routes(DynamicPropertyRegistry registry) {
 		String echoUri = "ws://127.0.0.1:" + echo.port();
 		String rawUri = "ws://127.0.0.1:" + scripted.port();
-		route(registry, 0, "echo", echoUri, "/echo/**");
-		route(registry, 1, "chat", echoUri, "/chat");
-		route(registry, 2, "cookie", echoUri, "/cookie");
-		route(registry, 3, "raw", rawUri, "/raw/**");
+		Routes.route(registry, 0, "echo", echoUri, "/echo/**");
+		Routes.route(registry, 1, "chat", echoUri, "/chat");
+		Routes.route(registry, 2, "cookie", echoUri, "/cookie");
+		Routes.route(registry, 3, "raw", rawUri, "/raw/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[3].metadata.connect-timeout", () -> "2000");
-		route(registry, 4, "big", rawUri, "/big/**");
+		Routes.route(registry, 4, "big", rawUri, "/big/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[4].filters[0]", () -> "MaxMessageSize=600MB");
-		route(registry, 5, "small", echoUri, "/small/**");
+		Routes.route(registry, 5, "small", echoUri, "/small/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[5].filters[0]", () -> "MaxMessageSize=1KB");
-		route(registry, 6, "http-echo", "http://127.0.0.1:" + echo.port(), "/http-echo");
-		route(registry, 7, "preserve", echoUri, "/preserve");
+		Routes.route(registry, 6, "http-echo", "http://127.0.0.1:" + echo.port(), "/http-echo");
+		Routes.route(registry, 7, "preserve", echoUri, "/preserve");
 		registry.add("spring.cloud.gateway.server.webflux.routes[7].filters[0]", () -> "PreserveHostHeader");
-		route(registry, 8, "down", "ws://127.0.0.1:" + Ports.unused(), "/down");
-		route(registry, 9, "small-out", rawUri, "/small-out/**");
+		Routes.route(registry, 8, "down", "ws://127.0.0.1:" + Ports.unused(), "/down");
+		Routes.route(registry, 9, "small-out", rawUri, "/small-out/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[9].filters[0].name", () -> "MaxMessageSize");
 		registry.add("spring.cloud.gateway.server.webflux.routes[9].filters[0].args.outbound", () -> "1KB");
-		route(registry, 10, "expiry", echoUri, "/expiry/**");
+		Routes.route(registry, 10, "expiry", echoUri, "/expiry/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[10].filters[0]", () -> "ConnectionExpiry=2s");
-		route(registry, 11, "expiry-custom", echoUri, "/expiry-custom/**");
+		Routes.route(registry, 11, "expiry-custom", echoUri, "/expiry-custom/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[11].filters[0].name", () -> "ConnectionExpiry");
 		registry.add("spring.cloud.gateway.server.webflux.routes[11].filters[0].args.expiry", () -> "1s");
 		registry.add("spring.cloud.gateway.server.webflux.routes[11].filters[0].args.code", () -> "4000");
 		registry.add("spring.cloud.gateway.server.webflux.routes[11].filters[0].args.reason", () -> "renew");
-		route(registry, 12, "idle", echoUri, "/idle/**");
+		Routes.route(registry, 12, "idle", echoUri, "/idle/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[12].filters[0]", () -> "IdleTimeout=1s");
-		route(registry, 13, "idle-pings", echoUri, "/idle-pings/**");
+		Routes.route(registry, 13, "idle-pings", echoUri, "/idle-pings/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[13].filters[0].name", () -> "IdleTimeout");
 		registry.add("spring.cloud.gateway.server.webflux.routes[13].filters[0].args.timeout", () -> "1s");
 		registry.add("spring.cloud.gateway.server.webflux.routes[13].filters[0].args.count-pings", () -> "true");
-		route(registry, 14, "keepalive", echoUri, "/keepalive/**");
+		Routes.route(registry, 14, "keepalive", echoUri, "/keepalive/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[14].filters[0]", () -> "KeepAlive=300ms,500ms");
-		route(registry, 15, "keepalive-raw", rawUri, "/keepalive-raw/**");
+		Routes.route(registry, 15, "keepalive-raw", rawUri, "/keepalive-raw/**");
 		registry.add("spring.cloud.gateway.server.webflux.routes[15].filters[0]", () -> "KeepAlive=300ms,500ms");
-	}
-
-	private static void route(DynamicPropertyRegistry registry, int index, String id, String uri, String path) {
-		String prefix = "spring.cloud.gateway.server.webflux.routes[" + index + "].";
-		registry.add(prefix + "id", () -> id);
-		registry.add(prefix + "uri", () -> uri);
-		registry.add(prefix + "predicates[0]", () -> "Path=" + path);
 	}
 
 	/** A fresh id for {@code ?id=}, to find this test's connection in a backend's records. */

@@ -25,6 +25,7 @@ import io.wsgate.support.Frame;
 import io.wsgate.support.GatewayTest;
 import io.wsgate.support.NodeClients;
 import io.wsgate.support.RawWebSocket;
+import io.wsgate.support.Routes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,13 +68,10 @@ class DeflateTest extends GatewayTest {
 
 	private static void route(DynamicPropertyRegistry registry, int index, String id, String uri, String path,
 			String filter) {
-		String prefix = "spring.cloud.gateway.server.webflux.routes[" + index + "].";
-		registry.add(prefix + "id", () -> id);
-		registry.add(prefix + "uri", () -> uri);
-		registry.add(prefix + "predicates[0]", () -> "Path=" + path);
-		registry.add(prefix + "metadata.compression", () -> "true");
+		Routes.route(registry, index, id, uri, path);
+		Routes.set(registry, index, "metadata.compression", "true");
 		if (filter != null) {
-			registry.add(prefix + "filters[0]", () -> filter);
+			Routes.set(registry, index, "filters[0]", filter);
 		}
 	}
 

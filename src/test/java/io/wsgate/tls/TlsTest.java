@@ -28,6 +28,7 @@ import io.wsgate.support.Certificates;
 import io.wsgate.support.GatewayTest;
 import io.wsgate.support.Ports;
 import io.wsgate.support.RawWebSocket;
+import io.wsgate.support.Routes;
 import io.wsgate.support.TlsEchoBackend;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,15 +92,8 @@ class TlsTest extends GatewayTest {
 		registry.add(backend + "truststore.password", () -> Certificates.PASSWORD);
 		registry.add(backend + "truststore.type", () -> "PKCS12");
 		registry.add("wsgate.backend-tls.bundle", () -> "backend");
-		route(registry, 16, "tls-backend", "wss://localhost:" + tlsBackend.port(), "/tls-backend/**");
-		route(registry, 17, "untrusted", "wss://localhost:" + untrustedBackend.port(), "/untrusted/**");
-	}
-
-	private static void route(DynamicPropertyRegistry registry, int index, String id, String uri, String path) {
-		String prefix = "spring.cloud.gateway.server.webflux.routes[" + index + "].";
-		registry.add(prefix + "id", () -> id);
-		registry.add(prefix + "uri", () -> uri);
-		registry.add(prefix + "predicates[0]", () -> "Path=" + path);
+		Routes.route(registry, 16, "tls-backend", "wss://localhost:" + tlsBackend.port(), "/tls-backend/**");
+		Routes.route(registry, 17, "untrusted", "wss://localhost:" + untrustedBackend.port(), "/untrusted/**");
 	}
 
 	@AfterAll
