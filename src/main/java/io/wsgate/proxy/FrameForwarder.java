@@ -689,6 +689,9 @@ final class FrameForwarder {
 			Relay.log.warn("message inspection failed on a message from the {}", this.from.label(), ex);
 			decision = MessageDecision.close(1011, "message inspection failed");
 		}
+		if (decision == null) {
+			decision = MessageDecision.close(1011, "message inspection failed");
+		}
 		CompletionStage<MessageDecision> later = decision.stage();
 		if (later == null) {
 			apply(decision, whole);
