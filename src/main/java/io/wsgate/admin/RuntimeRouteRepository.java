@@ -1,8 +1,11 @@
 package io.wsgate.admin;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -77,7 +80,8 @@ final class RuntimeRouteRepository implements RouteDefinitionRepository {
 			.doOnNext(replaced -> {
 				log.info("route {} {} by {}: uri={} predicates={} filters={} ({})", definition.getId(),
 						replaced ? "updated" : isConfigured(definition.getId()) ? "overridden" : "created", user,
-						definition.getUri(), predicateNames(definition), filterNames(definition), this.store.describe());
+						withoutSecrets(definition.getUri()), predicateNames(definition), filterNames(definition),
+						this.store.describe());
 				refresh();
 			})
 			.then()));
@@ -123,6 +127,27 @@ final class RuntimeRouteRepository implements RouteDefinitionRepository {
 			.mapNotNull(context -> context.getAuthentication())
 			.map(Authentication::getName)
 			.defaultIfEmpty("-");
+	}
+
+	/** The URI without user info and query, which may carry credentials. */
+	static String withoutSecrets(@Nullable URI uri) {
+		if (uri == null) {
+			return "-";
+		}
+		if (uri.isOpaque()) { // lb:ws://pool
+			try {
+				return uri.getScheme() + ":" + withoutSecrets(new URI(uri.getSchemeSpecificPart()));
+			}
+			catch (URISyntaxException ex) {
+				return uri.getScheme() + ":";
+			}
+		}
+		try {
+			return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
+		}
+		catch (URISyntaxException | RuntimeException ex) {
+			return uri.getScheme() + "://" + uri.getHost();
+		}
 	}
 
 	/** Names only: arguments may hold secrets (a JWT key, API keys), which are never logged. */
