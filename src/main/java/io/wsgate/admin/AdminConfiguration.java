@@ -46,7 +46,7 @@ class AdminConfiguration {
 			case MEMORY -> new MemoryRouteStore(json);
 			case REDIS -> new RedisRouteStore(redis.getObject(),
 					new ReactiveRedisMessageListenerContainer(factory.getObject()), properties.getRedis().getKey(),
-					json);
+					properties.getRedis().getResyncInterval(), json);
 		};
 	}
 

@@ -1,6 +1,7 @@
 package io.wsgate.admin;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -42,8 +43,15 @@ final class RedisRouteStore implements RouteStore, AutoCloseable {
 	/** This replica, so that it does not reload for its own changes (it already did). */
 	private final String replica = UUID.randomUUID().toString();
 
+	/** How often the hash is compared with what was last loaded; zero: never. */
+	private final Duration resyncInterval;
+
+	/** A digest of the hash as last loaded (its fields and values). */
+	private volatile int loadedDigest;
+
 	RedisRouteStore(ReactiveStringRedisTemplate redis, ReactiveRedisMessageListenerContainer listener, String key,
-			RouteJson json) {
+			Duration resyncInterval, RouteJson json) {
+		this.resyncInterval = resyncInterval;
 		this.redis = redis;
 		this.listener = listener;
 		this.key = key;
@@ -54,25 +62,46 @@ final class RedisRouteStore implements RouteStore, AutoCloseable {
 	/** Routes in id order, so that every replica orders routes of equal {@code order} alike. */
 	@Override
 	public Mono<Map<String, RouteDefinition>> load() {
-		return this.redis.<String, String>opsForHash()
-			.entries(this.key)
-			.collectList()
-			.map(entries -> {
-				Map<String, RouteDefinition> routes = new TreeMap<>();
-				entries.forEach(entry -> {
-					try {
-						RouteDefinition route = this.json.read(entry.getValue());
-						route.setId(entry.getKey());
-						routes.put(entry.getKey(), route);
-					}
-					catch (JacksonException ex) {
-						log.error("route store {}: route {} is not a valid route definition and is left out: {}",
-								describe(), entry.getKey(), ex.getOriginalMessage());
-					}
-				});
-				return (Map<String, RouteDefinition>) routes;
-			})
-			.onErrorMap(ex -> !(ex instanceof RouteStoreException), this::unavailable);
+		return entries().map(entries -> {
+			this.loadedDigest = digest(entries);
+			Map<String, RouteDefinition> routes = new TreeMap<>();
+			entries.forEach(entry -> {
+				try {
+					RouteDefinition route = this.json.read(entry.getValue());
+					route.setId(entry.getKey());
+					routes.put(entry.getKey(), route);
+				}
+				catch (JacksonException ex) {
+					log.error("route store {}: route {} is not a valid route definition and is left out: {}",
+							describe(), entry.getKey(), ex.getOriginalMessage());
+				}
+			});
+			return (Map<String, RouteDefinition>) routes;
+		}).onErrorMap(ex -> !(ex instanceof RouteStoreException), this::unavailable);
+	}
+
+	private Mono<List<Map.Entry<String, String>>> entries() {
+		return this.redis.<String, String>opsForHash().entries(this.key).collectList();
+	}
+
+	private static int digest(List<Map.Entry<String, String>> entries) {
+		return entries.stream().mapToInt(Map.Entry::hashCode).sum(); // as Map.hashCode: order does not matter
+	}
+
+	/**
+	 * Emits when the hash differs from what was last loaded: a change whose announcement this
+	 * replica missed (Redis delivers announcements only to those listening at the time).
+	 */
+	private Flux<String> resync() {
+		if (this.resyncInterval.isZero()) {
+			return Flux.empty();
+		}
+		return Flux.interval(this.resyncInterval, this.resyncInterval)
+			.onBackpressureDrop()
+			.concatMap(tick -> entries().map(RedisRouteStore::digest)
+				.filter(digest -> digest != this.loadedDigest)
+				.map(digest -> "*")
+				.onErrorResume(ex -> Mono.empty()));
 	}
 
 	@Override
@@ -114,7 +143,9 @@ final class RedisRouteStore implements RouteStore, AutoCloseable {
 			lost.set(true);
 			log.warn("route store {}: lost the subscription to {} ({}); subscribing again", describe(), this.channel,
 					ex.toString());
-		}).retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10)));
+		})
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10)))
+			.mergeWith(resync());
 	}
 
 	private RouteStoreException unavailable(Throwable ex) {

@@ -28,7 +28,13 @@ final class RouteChangeSubscriber implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.subscription = this.store.changes().subscribe(route -> {
-			log.info("route {} changed on another replica; refreshing routes", route);
+			if ("*".equals(route)) {
+				log.info("routes in {} differ from those served (a missed announcement); refreshing routes",
+						this.store.describe());
+			}
+			else {
+				log.info("route {} changed on another replica; refreshing routes", route);
+			}
 			this.publisher.publishEvent(new RefreshRoutesEvent(this));
 		}, ex -> log.error("stopped following route changes of {}: {}", this.store.describe(), ex.toString()));
 	}

@@ -1,10 +1,13 @@
 package io.wsgate.admin;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -82,12 +85,29 @@ public class RouteStoreProperties {
 		@Pattern(regexp = "\\S+", message = "must be a Redis key without white space")
 		private String key = "wsgate:routes";
 
+		/**
+		 * How often each replica compares the hash with the routes it serves, and reloads them
+		 * if they differ (a change announced while it was not listening). 0: never.
+		 */
+		@NotNull
+		@DurationMin(millis = 0)
+		@DurationMax(hours = 1)
+		private Duration resyncInterval = Duration.ofSeconds(30);
+
 		public String getKey() {
 			return this.key;
 		}
 
 		public void setKey(String key) {
 			this.key = key;
+		}
+
+		public Duration getResyncInterval() {
+			return this.resyncInterval;
+		}
+
+		public void setResyncInterval(Duration resyncInterval) {
+			this.resyncInterval = resyncInterval;
 		}
 
 	}

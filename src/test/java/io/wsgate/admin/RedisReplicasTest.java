@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two gateway processes sharing the redis route store of a real {@code redis-server}: a
  * replica that starts later loads the routes already there, and a route created, changed or
- * deleted through one replica is served (or no more) by the other within 2 seconds.
+ * deleted through one replica is served (or no more) by the other within 2 seconds, and a
+ * change whose announcement was missed is found by the periodic resync.
  */
 class RedisReplicasTest {
 
@@ -44,7 +45,9 @@ class RedisReplicasTest {
 
 	@Test
 	void everyReplicaServesTheSameRuntimeRoutes() throws Exception {
-		String[] args = { "--wsgate.routes.store=redis", "--wsgate.routes.redis.key=wsgate-test:" + UUID.randomUUID(),
+		String key = "wsgate-test:" + UUID.randomUUID();
+		String[] args = { "--wsgate.routes.store=redis", "--wsgate.routes.redis.key=" + key,
+				"--wsgate.routes.redis.resync-interval=500ms",
 				"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port(),
 				"--spring.security.user.name=ops", "--spring.security.user.password=ops-secret",
 				"--wsgate.websocket.drain-timeout=1s" };
@@ -80,6 +83,11 @@ class RedisReplicasTest {
 					.isTrue();
 				assertThat(two.get("/actuator/gateway/routes/shared").statusCode()).isEqualTo(404);
 				assertThat(two.get("/actuator/gateway/routes/early").statusCode()).isEqualTo(200);
+
+				// a change no replica announced (as if the announcement was lost): the resync finds it
+				redis.command("HSET", key, "silent", route("/silent/**"));
+				assertThat(Management.eventually(PROPAGATION, () -> status(secondPort, "/silent/x") == 101)).isTrue();
+				assertThat(Management.eventually(PROPAGATION, () -> status(firstPort, "/silent/x") == 101)).isTrue();
 			}
 		}
 	}

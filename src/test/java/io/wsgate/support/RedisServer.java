@@ -57,6 +57,19 @@ public final class RedisServer implements AutoCloseable {
 		return this.port;
 	}
 
+	/** Runs one command with {@code redis-cli} (installed with the server); its output. */
+	public String command(String... command) throws IOException, InterruptedException {
+		List<String> line = new java.util.ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p",
+				Integer.toString(this.port)));
+		line.addAll(List.of(command));
+		Process cli = new ProcessBuilder(line).redirectErrorStream(true).start();
+		String output = new String(cli.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+		if (!cli.waitFor(10, TimeUnit.SECONDS) || cli.exitValue() != 0) {
+			throw new IOException("redis-cli " + command[0] + " failed: " + output);
+		}
+		return output;
+	}
+
 	@Override
 	public void close() throws InterruptedException {
 		this.process.destroy();
