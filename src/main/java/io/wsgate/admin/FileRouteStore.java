@@ -107,11 +107,7 @@ final class FileRouteStore implements RouteStore {
 
 	@Override
 	public Mono<Map<String, RouteDefinition>> load() {
-		return Mono.fromSupplier(() -> {
-			Map<String, RouteDefinition> copy = new LinkedHashMap<>();
-			this.routes.forEach((id, route) -> copy.put(id, this.json.copy(route)));
-			return copy;
-		});
+		return Mono.fromSupplier(() -> this.json.copy(this.routes));
 	}
 
 	@Override

@@ -22,9 +22,7 @@ final class MemoryRouteStore implements RouteStore {
 	public Mono<Map<String, RouteDefinition>> load() {
 		return Mono.fromSupplier(() -> {
 			synchronized (this.routes) {
-				Map<String, RouteDefinition> copy = new LinkedHashMap<>();
-				this.routes.forEach((id, route) -> copy.put(id, this.json.copy(route)));
-				return copy;
+				return this.json.copy(this.routes);
 			}
 		});
 	}

@@ -1,5 +1,8 @@
 package io.wsgate.admin;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,6 +43,13 @@ final class RouteJson {
 	/** A deep copy, through JSON. */
 	RouteDefinition copy(RouteDefinition route) {
 		return read(tree(route));
+	}
+
+	/** Deep copies, in the same order. */
+	Map<String, RouteDefinition> copy(Map<String, RouteDefinition> routes) {
+		Map<String, RouteDefinition> copy = new LinkedHashMap<>();
+		routes.forEach((id, route) -> copy.put(id, copy(route)));
+		return copy;
 	}
 
 }
