@@ -1,5 +1,8 @@
 package io.wsgate.admin;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -11,11 +14,13 @@ import org.springframework.boot.security.autoconfigure.SecurityProperties;
 import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
@@ -24,6 +29,12 @@ import org.springframework.security.web.server.firewall.StrictServerWebExchangeF
  * Spring Security guards the management plane only. The filter chain matches actuator
  * requests; gateway routes match no chain and pass Spring Security untouched (their
  * authentication is a route filter's business), so they pay nothing for it.
+ *
+ * <p>{@code health} and {@code info} are open. Reading any other endpoint takes the
+ * {@code VIEWER} or {@code ADMIN} role, except {@code wstraffic} (payload previews), which
+ * takes {@code ADMIN}, as does every write or delete. Users come from
+ * {@code wsgate.admin.users}; without any, Spring Boot's {@code spring.security.user} is the
+ * administrator.
  */
 @Configuration(proxyBeanMethods = false)
 class ManagementSecurityConfiguration {
@@ -32,26 +43,51 @@ class ManagementSecurityConfiguration {
 
 	private static final Pattern PASSWORD_ALGORITHM = Pattern.compile("^\\{.+}.*$");
 
+	/** The role that reads and writes everything. */
+	static final String ADMIN = AdminProperties.Role.ADMIN.name();
+
+	/** The role that reads. */
+	static final String VIEWER = AdminProperties.Role.VIEWER.name();
+
 	@Bean
 	SecurityWebFilterChain managementSecurity(ServerHttpSecurity http) {
 		return http.securityMatcher(EndpointRequest.toAnyEndpoint())
 			.authorizeExchange(exchanges -> exchanges.matchers(EndpointRequest.to("health", "info"))
 				.permitAll()
+				.matchers(EndpointRequest.to("wstraffic"))
+				.hasRole(ADMIN)
+				.pathMatchers(HttpMethod.GET, "/**")
+				.hasAnyRole(ADMIN, VIEWER)
+				.pathMatchers(HttpMethod.HEAD, "/**")
+				.hasAnyRole(ADMIN, VIEWER)
 				.anyExchange()
-				.authenticated())
+				.hasRole(ADMIN))
 			.httpBasic(Customizer.withDefaults())
 			.csrf(ServerHttpSecurity.CsrfSpec::disable)
 			.build();
 	}
 
 	/**
-	 * The management user: Spring Boot's {@code spring.security.user.*}, as Boot's own
+	 * The management users: {@code wsgate.admin.users}, else Spring Boot's
+	 * {@code spring.security.user.*} with the {@code ADMIN} role, as Boot's own
 	 * auto-configuration would define it (which backs off once the OAuth2 resource-server
 	 * classes that {@code WebSocketAuth} uses are on the class path). A generated password is
 	 * logged once at startup, as Boot does.
 	 */
 	@Bean
-	ReactiveUserDetailsService managementUsers(SecurityProperties properties) {
+	ReactiveUserDetailsService managementUsers(AdminProperties admin, SecurityProperties properties) {
+		if (!admin.getUsers().isEmpty()) {
+			List<UserDetails> users = new ArrayList<>();
+			admin.getUsers()
+				.forEach((name, user) -> users
+					.add(User.withUsername(name).password(user.getPassword()).roles(user.getRole().name()).build()));
+			log.info("management users: {}", admin.getUsers()
+				.entrySet()
+				.stream()
+				.map(entry -> entry.getKey() + " (" + entry.getValue().getRole().name().toLowerCase(Locale.ROOT) + ")")
+				.toList());
+			return new MapReactiveUserDetailsService(users);
+		}
 		SecurityProperties.User user = properties.getUser();
 		if (user.isPasswordGenerated()) {
 			log.warn("Using generated password for the management endpoints (user '{}'): {} -- set "
@@ -59,9 +95,13 @@ class ManagementSecurityConfiguration {
 		}
 		String password = PASSWORD_ALGORITHM.matcher(user.getPassword()).matches() ? user.getPassword()
 				: "{noop}" + user.getPassword();
+		List<String> roles = new ArrayList<>(user.getRoles());
+		if (!roles.contains(ADMIN)) {
+			roles.add(ADMIN);
+		}
 		return new MapReactiveUserDetailsService(User.withUsername(user.getName())
 			.password(password)
-			.roles(user.getRoles().toArray(new String[0]))
+			.roles(roles.toArray(new String[0]))
 			.build());
 	}
 

@@ -12,7 +12,8 @@ import io.wsgate.auth.AuthListener;
  * {@code route} and {@code method} ({@code jwt}, {@code api-key}, {@code basic});</li>
  * <li>{@value #REFUSED}: upgrades it refused, tagged with {@code route}, {@code reason}
  * ({@code missing}, {@code malformed}, {@code invalid}, {@code expired}, {@code forbidden},
- * {@code origin}, {@code unavailable}) and {@code status}.</li>
+ * {@code origin}, {@code unavailable}) and {@code status}; each is also counted in
+ * {@value ConnectionMetrics#CONNECTIONS} with outcome {@code unauthorized}.</li>
  * </ul>
  */
 public class AuthMetrics implements AuthListener {
@@ -44,6 +45,12 @@ public class AuthMetrics implements AuthListener {
 			.tag("route", routeId)
 			.tag("reason", reason)
 			.tag("status", Integer.toString(status))
+			.register(this.meters)
+			.increment();
+		Counter.builder(ConnectionMetrics.CONNECTIONS)
+			.description("WebSocket upgrade requests, by outcome")
+			.tag("route", routeId)
+			.tag("outcome", "unauthorized")
 			.register(this.meters)
 			.increment();
 	}

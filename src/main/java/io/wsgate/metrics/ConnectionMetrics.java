@@ -1,37 +1,123 @@
 package io.wsgate.metrics;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
+import io.wsgate.proxy.CloseStatus;
 import io.wsgate.proxy.ConnectionListener;
 import io.wsgate.proxy.ConnectionRegistry;
 import io.wsgate.proxy.ProxiedConnection;
+import io.wsgate.proxy.ProxiedConnection.Traffic;
 
 /**
  * Meters of the proxied connections:
  * <ul>
- * <li>{@value #ACTIVE}: connections open or in their handshake (gauge);</li>
+ * <li>{@value #ACTIVE}: open connections, tagged with {@code route} (gauge);</li>
+ * <li>{@value #HANDSHAKING}: connections in their handshake (gauge; with the open ones, what
+ * {@code max-connections} bounds);</li>
+ * <li>{@value #CONNECTIONS}: upgrade requests, tagged with {@code route} and {@code outcome}
+ * ({@code upgraded}, {@code refused}, {@code failed}, {@code rejected}, {@code cancelled};
+ * {@code unauthorized} is counted by {@link AuthMetrics});</li>
+ * <li>{@value #HANDSHAKE}: time from the upgrade request reaching the proxy to its answer,
+ * tagged with {@code route} and {@code status} (101 for an upgrade);</li>
+ * <li>{@value #FRAMES}: frames relayed, tagged with {@code route}, {@code direction}
+ * ({@code inbound}: client to backend, {@code outbound}) and {@code type} ({@code text},
+ * {@code binary}, {@code continuation}, {@code ping}, {@code pong}, {@code close});</li>
+ * <li>{@value #BYTES}: bytes relayed (frame headers included), tagged with {@code route} and
+ * {@code direction};</li>
+ * <li>{@value #CLOSES}: connections ended, tagged with {@code route}, {@code code} (the close
+ * code, 1005 for an empty close frame, 1006 for none) and {@code initiator} ({@code client},
+ * {@code backend}, {@code gateway});</li>
  * <li>{@value #GATEWAY_CLOSES}: closes the gateway initiated, tagged with {@code cause}
  * ({@code expired}, {@code idle}, {@code unresponsive}, {@code shutdown},
- * {@code message-too-big}, {@code protocol-error}, {@code peer-lost}, ...) and
+ * {@code message-too-big}, {@code protocol-error}, {@code peer-lost}, {@code admin}, ...) and
  * {@code route}.</li>
  * </ul>
+ * The relay updates no meter per frame: frames and bytes are function counters that add the
+ * counters of a route's open connections (read when the meters are) to those of its closed
+ * ones (folded in when each connection ends).
  */
 public class ConnectionMetrics implements ConnectionListener {
 
 	public static final String ACTIVE = "wsgate.connections.active";
 
+	public static final String HANDSHAKING = "wsgate.connections.handshaking";
+
+	public static final String CONNECTIONS = "wsgate.connections";
+
+	public static final String HANDSHAKE = "wsgate.handshake.duration";
+
+	public static final String FRAMES = "wsgate.frames";
+
+	public static final String BYTES = "wsgate.bytes";
+
+	public static final String CLOSES = "wsgate.closes";
+
 	public static final String GATEWAY_CLOSES = "wsgate.connections.gateway.closes";
+
+	private static final String[] TYPES = { "text", "binary", "continuation", "ping", "pong", "close" };
+
+	private static final String[] DIRECTIONS = { "inbound", "outbound" };
 
 	private final MeterRegistry meters;
 
+	private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
+
 	public ConnectionMetrics(MeterRegistry meters, ConnectionRegistry registry) {
 		this.meters = meters;
-		Gauge.builder(ACTIVE, registry, ConnectionRegistry::size)
-			.description("WebSocket connections open or in their handshake")
+		Gauge.builder(HANDSHAKING, registry, r -> Math.max(0, r.size() - r.connections().size()))
+			.description("WebSocket connections in their handshake")
 			.register(meters);
 		registry.addListener(this);
+	}
+
+	@Override
+	public void opened(ProxiedConnection connection) {
+		route(connection.routeId()).live.add(connection);
+	}
+
+	@Override
+	public void closed(ProxiedConnection connection) {
+		RouteMeters route = route(connection.routeId());
+		// out of the open ones first: a reading in between is a little low, never too high
+		route.live.remove(connection);
+		route.fold(connection.inbound(), 0);
+		route.fold(connection.outbound(), 1);
+		CloseStatus status = connection.closeStatus();
+		Counter.builder(CLOSES)
+			.description("WebSocket connections ended, by close code and who closed first")
+			.tag("route", connection.routeId())
+			.tag("code", Integer.toString((status != null) ? status.code() : 1006))
+			.tag("initiator", (status != null) ? status.initiator().toString() : "unknown")
+			.register(this.meters)
+			.increment();
+	}
+
+	@Override
+	public void handshake(String routeId, int status, String outcome, long nanos) {
+		Timer.builder(HANDSHAKE)
+			.description("Time from an upgrade request reaching the proxy to its answer")
+			.tag("route", routeId)
+			.tag("status", Integer.toString(status))
+			.register(this.meters)
+			.record(nanos, TimeUnit.NANOSECONDS);
+		Counter.builder(CONNECTIONS)
+			.description("WebSocket upgrade requests, by outcome")
+			.tag("route", routeId)
+			.tag("outcome", outcome)
+			.register(this.meters)
+			.increment();
 	}
 
 	@Override
@@ -42,6 +128,104 @@ public class ConnectionMetrics implements ConnectionListener {
 			.tag("route", connection.routeId())
 			.register(this.meters)
 			.increment();
+	}
+
+	private RouteMeters route(String routeId) {
+		RouteMeters route = this.routes.get(routeId);
+		return (route != null) ? route : this.routes.computeIfAbsent(routeId, this::register);
+	}
+
+	private RouteMeters register(String routeId) {
+		RouteMeters route = new RouteMeters();
+		Gauge.builder(ACTIVE, route.live, Set::size)
+			.description("Open WebSocket connections")
+			.tag("route", routeId)
+			.register(this.meters);
+		for (int direction = 0; direction < 2; direction++) {
+			for (int type = 0; type < TYPES.length; type++) {
+				int index = type;
+				FunctionCounter.builder(FRAMES, route.counter(direction, type, traffic -> count(traffic, index)),
+						MonotonicCount::value)
+					.description("WebSocket frames relayed")
+					.tag("route", routeId)
+					.tag("direction", DIRECTIONS[direction])
+					.tag("type", TYPES[type])
+					.register(this.meters);
+			}
+			FunctionCounter.builder(BYTES, route.counter(direction, TYPES.length, Traffic::bytes), MonotonicCount::value)
+				.description("WebSocket bytes relayed, frame headers included")
+				.baseUnit("bytes")
+				.tag("route", routeId)
+				.tag("direction", DIRECTIONS[direction])
+				.register(this.meters);
+		}
+		return route;
+	}
+
+	private static long count(Traffic traffic, int type) {
+		return switch (type) {
+			case 0 -> traffic.text();
+			case 1 -> traffic.binary();
+			case 2 -> traffic.continuation();
+			case 3 -> traffic.ping();
+			case 4 -> traffic.pong();
+			default -> traffic.close();
+		};
+	}
+
+	/** One route's open connections and what its closed ones counted. */
+	private static final class RouteMeters {
+
+		final Set<ProxiedConnection> live = ConcurrentHashMap.newKeySet();
+
+		/** [direction][type, then bytes]. */
+		final MonotonicCount[][] counts = new MonotonicCount[2][TYPES.length + 1];
+
+		MonotonicCount counter(int direction, int index, ToLongFunction<Traffic> value) {
+			MonotonicCount count = new MonotonicCount(this, direction, value);
+			this.counts[direction][index] = count;
+			return count;
+		}
+
+		void fold(Traffic traffic, int direction) {
+			for (MonotonicCount count : this.counts[direction]) {
+				count.closed.add(count.value.applyAsLong(traffic));
+			}
+		}
+
+	}
+
+	/**
+	 * One function counter's value: the closed connections' total plus the open ones'
+	 * counters, never lower than a value it gave before (a connection being folded in may be
+	 * missed once, which would otherwise look like a counter reset).
+	 */
+	private static final class MonotonicCount {
+
+		final RouteMeters route;
+
+		final int direction;
+
+		final ToLongFunction<Traffic> value;
+
+		final LongAdder closed = new LongAdder();
+
+		final AtomicLong highest = new AtomicLong();
+
+		MonotonicCount(RouteMeters route, int direction, ToLongFunction<Traffic> value) {
+			this.route = route;
+			this.direction = direction;
+			this.value = value;
+		}
+
+		double value() {
+			long sum = this.closed.sum();
+			for (ProxiedConnection connection : this.route.live) {
+				sum += this.value.applyAsLong((this.direction == 0) ? connection.inbound() : connection.outbound());
+			}
+			return this.highest.accumulateAndGet(sum, Math::max);
+		}
+
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,18 +115,28 @@ public class ConnectionRegistry {
 
 	void register(ProxiedConnection connection) {
 		this.connections.put(connection.id(), connection);
+		notify(listener -> listener.opened(connection));
 	}
 
 	void unregister(ProxiedConnection connection) {
 		if (this.connections.remove(connection.id()) != null) {
 			this.slots.decrementAndGet();
+			notify(listener -> listener.closed(connection));
 		}
 	}
 
 	void closedByGateway(ProxiedConnection connection, String cause, int code) {
+		notify(listener -> listener.closedByGateway(connection, cause, code));
+	}
+
+	void handshake(String routeId, int status, String outcome, long nanos) {
+		notify(listener -> listener.handshake(routeId, status, outcome, nanos));
+	}
+
+	private void notify(Consumer<ConnectionListener> event) {
 		for (ConnectionListener listener : this.listeners) {
 			try {
-				listener.closedByGateway(connection, cause, code);
+				event.accept(listener);
 			}
 			catch (RuntimeException ex) {
 				log.warn("connection listener {} failed: {}", listener, ex.toString());

@@ -158,6 +158,9 @@ final class FrameForwarder {
 
 	private volatile long bytes;
 
+	/** Frames by opcode (written by the event loop only; readers may lag a few frames). */
+	private final long[] framesByOpcode = new long[16];
+
 	FrameForwarder(Relay relay, Side from, long maxMessageSize, ConnectionPolicy.IdleTimeout idle,
 			boolean watchPongs) {
 		this.relay = relay;
@@ -222,6 +225,10 @@ final class FrameForwarder {
 
 	long bytes() {
 		return this.bytes;
+	}
+
+	long frames(int opcode) {
+		return this.framesByOpcode[opcode];
 	}
 
 	/** Whether the stream into {@link #to} is inside a frame, where nothing may be inserted. */
@@ -311,6 +318,7 @@ final class FrameForwarder {
 					this.payloadLeft -= n;
 					if (this.payloadLeft == 0) {
 						framesSeen++;
+						this.framesByOpcode[this.opcode]++;
 						run = frameComplete(in, run, index);
 						if (this.awaiting) {
 							consumed = waitFrom(in, index, end);
@@ -368,6 +376,7 @@ final class FrameForwarder {
 				}
 				if (this.payloadLeft == 0) {
 					framesSeen++;
+					this.framesByOpcode[this.opcode]++;
 					run = frameComplete(in, run, index);
 					if (this.awaiting) {
 						consumed = waitFrom(in, index, end);

@@ -52,8 +52,12 @@ public interface ProxiedConnection {
 	 */
 	void close(String cause, int clientCode, String clientReason, int backendCode, String backendReason);
 
-	/** Frames and bytes (on the wire, headers included) seen in one direction. */
-	record Traffic(long frames, long bytes) {
+	/**
+	 * Frames and bytes (on the wire, headers included) seen in one direction, and the frames
+	 * by type ({@code continuation} counts the later fragments of fragmented messages).
+	 */
+	record Traffic(long frames, long bytes, long text, long binary, long continuation, long ping, long pong,
+			long close) {
 	}
 
 }

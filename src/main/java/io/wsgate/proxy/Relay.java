@@ -554,12 +554,17 @@ final class Relay implements ProxiedConnection {
 
 	@Override
 	public Traffic inbound() {
-		return new Traffic(this.inbound.frames(), this.inbound.bytes());
+		return traffic(this.inbound);
 	}
 
 	@Override
 	public Traffic outbound() {
-		return new Traffic(this.outbound.frames(), this.outbound.bytes());
+		return traffic(this.outbound);
+	}
+
+	private static Traffic traffic(FrameForwarder forwarder) {
+		return new Traffic(forwarder.frames(), forwarder.bytes(), forwarder.frames(0x1), forwarder.frames(0x2),
+				forwarder.frames(0x0), forwarder.frames(0x9), forwarder.frames(0xA), forwarder.frames(0x8));
 	}
 
 	@Override

@@ -92,10 +92,11 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			return answer(exchange, 426, "this route serves WebSocket connections only");
 		}
 		ServerWebExchangeUtils.setAlreadyRouted(exchange);
-		return proxy(exchange, url);
+		Handshake handshake = new Handshake(exchange);
+		return proxy(exchange, url, handshake).doFinally(signal -> handshake.answered());
 	}
 
-	private Mono<Void> proxy(ServerWebExchange exchange, URI url) {
+	private Mono<Void> proxy(ServerWebExchange exchange, URI url, Handshake handshake) {
 		ServerHttpRequest request = exchange.getRequest();
 		HandshakeProblem problem = HandshakeHeaders.checkClientRequest(request.getMethod().name(), request.getHeaders());
 		if (problem != null) {
@@ -150,9 +151,12 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		return this.connector
 			.connect(target, backendHeaders, protocols, clientChannel, connectTimeout(exchange),
 					(int) this.properties.getMaxRejectionBody().toBytes())
-			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, started, hook, clientDeflate,
-					clientContextTakeover))
-			.onErrorResume(BackendHandshakeException.class, failure -> backendFailed(exchange, target, failure))
+			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, started, hook, handshake,
+					clientDeflate, clientContextTakeover))
+			.onErrorResume(BackendHandshakeException.class, failure -> {
+				handshake.backendFailed(failure.isBackendAnswer());
+				return backendFailed(exchange, target, failure);
+			})
 			.doFinally(signal -> {
 				if (!started.get()) {
 					this.registry.release();
@@ -164,8 +168,8 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 	}
 
 	private Mono<Void> upgradeClient(ServerWebExchange exchange, BackendLink link, BackendTarget target,
-			InetSocketAddress clientAddress, AtomicBoolean started, @Nullable ConnectionHook hook, boolean clientDeflate,
-			boolean clientContextTakeover) {
+			InetSocketAddress clientAddress, AtomicBoolean started, @Nullable ConnectionHook hook, Handshake handshake,
+			boolean clientDeflate, boolean clientContextTakeover) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.getHeaders().addAll(link.responseHeaders());
 		if (clientDeflate) {
@@ -187,6 +191,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			started.set(true);
 			in.withConnection(clientConnection -> {
 				relay.start(clientConnection.channel(), link);
+				handshake.upgraded();
 				if (hook != null) {
 					hook.opened(relay);
 				}
@@ -296,6 +301,58 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
 		response.getHeaders().setContentLength(body.length);
 		return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(body)));
+	}
+
+	/**
+	 * Times one upgrade request and reports how it was answered to the registry's listeners,
+	 * once: when the relay starts (101), else when the exchange ends.
+	 */
+	private final class Handshake {
+
+		private final ServerWebExchange exchange;
+
+		private final String routeId;
+
+		private final long start = System.nanoTime();
+
+		private @Nullable String backendOutcome;
+
+		private boolean reported;
+
+		Handshake(ServerWebExchange exchange) {
+			this.exchange = exchange;
+			Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+			this.routeId = (route != null) ? route.getId() : "-";
+		}
+
+		void backendFailed(boolean backendAnswer) {
+			this.backendOutcome = backendAnswer ? "refused" : "failed";
+		}
+
+		void upgraded() {
+			report(101, "upgraded");
+		}
+
+		void answered() {
+			if (this.reported) {
+				return;
+			}
+			// an exchange that ended with no answer of ours shows the server's default (200)
+			HttpStatusCode status = this.exchange.getResponse().getStatusCode();
+			int code = (status != null && !status.is2xxSuccessful()) ? status.value() : 0;
+			String outcome = (this.backendOutcome != null) ? this.backendOutcome
+					: (code == 0) ? "cancelled" : (code == 502 || code == 504) ? "failed" : "rejected";
+			report(code, outcome);
+		}
+
+		private void report(int status, String outcome) {
+			if (!this.reported) {
+				this.reported = true;
+				WebSocketProxyFilter.this.registry.handshake(this.routeId, status, outcome,
+						System.nanoTime() - this.start);
+			}
+		}
+
 	}
 
 	/** Whether a request asks for a WebSocket upgrade ({@code Upgrade: websocket}, any case). */

@@ -1,0 +1,72 @@
+package io.wsgate.admin;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The management plane's users, under {@code wsgate.admin.users.<name>}: each with a
+ * {@code {bcrypt}} password hash and a role. Without any, Spring Boot's
+ * {@code spring.security.user.*} is the one administrator.
+ */
+@Validated
+@ConfigurationProperties("wsgate.admin")
+public class AdminProperties {
+
+	/** Users of the actuator endpoints, by name. */
+	private final Map<String, @Valid User> users = new LinkedHashMap<>();
+
+	public Map<String, User> getUsers() {
+		return this.users;
+	}
+
+	/** What a user may do. */
+	public enum Role {
+
+		/** Reads every endpoint but {@code wstraffic} and the health details. */
+		VIEWER,
+
+		/** Reads and writes everything. */
+		ADMIN
+
+	}
+
+	/** One user. */
+	public static class User {
+
+		/** The password's bcrypt hash, as {@code {bcrypt}$2a$10$...} (never the password itself). */
+		@NotNull
+		@Pattern(regexp = "\\{bcrypt}\\$2[aby]?\\$\\d\\d\\$[./A-Za-z0-9]{53}",
+				message = "must be a bcrypt hash with its \\{bcrypt\\} prefix, as \\{bcrypt\\}$2y$10$... (htpasswd -bnBC 10 \"\" PASSWORD)")
+		private @Nullable String password;
+
+		/** {@code viewer} or {@code admin}. */
+		@NotNull
+		private @Nullable Role role;
+
+		public @Nullable String getPassword() {
+			return this.password;
+		}
+
+		public void setPassword(@Nullable String password) {
+			this.password = password;
+		}
+
+		public @Nullable Role getRole() {
+			return this.role;
+		}
+
+		public void setRole(@Nullable Role role) {
+			this.role = role;
+		}
+
+	}
+
+}

@@ -1,0 +1,67 @@
+package io.wsgate.admin;
+
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.cloud.gateway.actuate.AbstractGatewayControllerEndpoint;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+
+/**
+ * Answers the actuator route API's refusals with their reason, as
+ * {@code {"status":400,"error":"route chat: ..."}} (the shape of wsgate's other endpoints),
+ * where Spring's default error answer would leave the reason out.
+ */
+@RestControllerAdvice(assignableTypes = AbstractGatewayControllerEndpoint.class)
+class RouteApiErrors {
+
+	private static final Logger log = LoggerFactory.getLogger(RouteApiErrors.class);
+
+	@ExceptionHandler
+	ResponseEntity<Map<String, Object>> invalidRoute(InvalidRouteException ex) {
+		return answer(HttpStatus.BAD_REQUEST, ex.getMessage()); // logged by the repository, with the user
+	}
+
+	@ExceptionHandler
+	Mono<ResponseEntity<Map<String, Object>>> refused(ResponseStatusException ex, ServerWebExchange exchange) {
+		String reason = (ex.getReason() != null) ? ex.getReason() : ex.getStatusCode().toString();
+		if (ex instanceof ServerWebInputException && ex.getCause() != null) {
+			// the body is no route definition (not JSON, a URI that does not parse, ...)
+			reason = reason + ": " + NestedExceptionUtils.getMostSpecificCause(ex).getMessage();
+		}
+		String message = reason;
+		return exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("-").map(user -> {
+			if (ex.getStatusCode().is4xxClientError()) {
+				log.warn("route API request refused (by {}): {} {}: {}", user, exchange.getRequest().getMethod(),
+						exchange.getRequest().getPath(), message);
+			}
+			return answer(ex.getStatusCode(), message);
+		});
+	}
+
+	@ExceptionHandler
+	ResponseEntity<Map<String, Object>> storeUnavailable(RouteStoreException ex) {
+		return answer(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	}
+
+	private static ResponseEntity<Map<String, Object>> answer(HttpStatusCode status, String message) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("status", status.value());
+		body.put("error", message);
+		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+	}
+
+}

@@ -1,0 +1,95 @@
+package io.wsgate.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.wsgate.WsgateApplication;
+
+/**
+ * wsgate in a JVM of its own (this JVM's class path, the application's main class), for tests
+ * that restart a gateway or run several side by side; closing an application context inside
+ * the test JVM would dispose Reactor Netty's global event loops that other tests share. The
+ * console is collected; the port is read from the startup line.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+	private static final Pattern STARTED = Pattern.compile("Netty started on port (\\d+)");
+
+	private final Process process;
+
+	private final StringBuffer output = new StringBuffer();
+
+	private final Thread reader;
+
+	private final CompletableFuture<Integer> port = new CompletableFuture<>();
+
+	private GatewayProcess(Process process) {
+		this.process = process;
+		this.reader = new Thread(() -> {
+			try (BufferedReader lines = process.inputReader()) {
+				String line;
+				while ((line = lines.readLine()) != null) {
+					this.output.append(line).append('\n');
+					Matcher matcher = STARTED.matcher(line);
+					if (matcher.find()) {
+						this.port.complete(Integer.parseInt(matcher.group(1)));
+					}
+				}
+			}
+			catch (IOException ex) {
+				// the process is gone
+			}
+			this.port.completeExceptionally(new IllegalStateException("gateway exited:\n" + this.output));
+		}, "gateway-console");
+		this.reader.setDaemon(true);
+		this.reader.start();
+	}
+
+	/** Starts a gateway with these command-line arguments (a free port and no demo unless they say otherwise). */
+	public static GatewayProcess start(String... args) throws IOException {
+		List<String> command = new ArrayList<>(List.of(
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+				WsgateApplication.class.getName(), "--server.port=0", "--wsgate.demo.enabled=false"));
+		command.addAll(List.of(args));
+		return new GatewayProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+	}
+
+	/** The port it listens on, once it has started. */
+	public int port() throws Exception {
+		return this.port.get(90, TimeUnit.SECONDS);
+	}
+
+	/** Waits for the process to end by itself; its exit code. */
+	public int exitCode() throws InterruptedException {
+		if (!this.process.waitFor(90, TimeUnit.SECONDS)) {
+			throw new AssertionError("gateway did not exit:\n" + this.output);
+		}
+		return this.process.exitValue();
+	}
+
+	/** Everything the process wrote so far (all of it, once it has ended). */
+	public String output() throws InterruptedException {
+		if (!this.process.isAlive()) {
+			this.reader.join(5000);
+		}
+		return this.output.toString();
+	}
+
+	/** Stops it as an orchestrator does (SIGTERM) and waits for it to end. */
+	@Override
+	public void close() throws InterruptedException {
+		this.process.toHandle().destroy();
+		if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
+			this.process.destroyForcibly();
+		}
+	}
+
+}

@@ -1,0 +1,95 @@
+package io.wsgate.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.function.BooleanSupplier;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * HTTP calls to a gateway's actuator endpoints as one management user (or none), with the
+ * JDK client.
+ */
+public final class Management {
+
+	public static final JsonMapper json = JsonMapper.builder().build();
+
+	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final int port;
+
+	private final @Nullable String authorization;
+
+	private Management(int port, @Nullable String authorization) {
+		this.port = port;
+		this.authorization = authorization;
+	}
+
+	public static Management as(int port, String user, String password) {
+		return new Management(port, "Basic "
+				+ Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+	}
+
+	public static Management anonymous(int port) {
+		return new Management(port, null);
+	}
+
+	public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		return send("GET", path, null);
+	}
+
+	public HttpResponse<String> post(String path, @Nullable String jsonBody) throws IOException, InterruptedException {
+		return send("POST", path, jsonBody);
+	}
+
+	public HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+		return send("DELETE", path, null);
+	}
+
+	public HttpResponse<String> send(String method, String path, @Nullable String jsonBody)
+			throws IOException, InterruptedException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.timeout(Duration.ofSeconds(10))
+			.method(method, (jsonBody != null) ? HttpRequest.BodyPublishers.ofString(jsonBody)
+					: HttpRequest.BodyPublishers.noBody());
+		if (jsonBody != null) {
+			request.header("Content-Type", "application/json");
+		}
+		if (this.authorization != null) {
+			request.header("Authorization", this.authorization);
+		}
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** The body of a GET that must succeed, as JSON. */
+	public JsonNode getJson(String path) throws IOException, InterruptedException {
+		HttpResponse<String> response = get(path);
+		if (response.statusCode() != 200) {
+			throw new AssertionError("GET " + path + ": " + response.statusCode() + " " + response.body());
+		}
+		return json.readTree(response.body());
+	}
+
+	/** Whether {@code condition} holds within {@code within}, polling. */
+	public static boolean eventually(Duration within, BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
+		while (true) {
+			if (condition.getAsBoolean()) {
+				return true;
+			}
+			if (System.nanoTime() > deadline) {
+				return false;
+			}
+			Thread.sleep(20);
+		}
+	}
+
+}
