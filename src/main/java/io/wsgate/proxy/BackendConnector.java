@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -25,11 +27,13 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import org.jspecify.annotations.Nullable;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.util.NetUtil;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.ssl.SslBundle;
@@ -111,8 +115,7 @@ final class BackendConnector implements AutoCloseable {
 					protected void initChannel(Channel channel) {
 						ChannelPipeline pipeline = channel.pipeline();
 						if (target.secure()) {
-							pipeline.addLast("tls", BackendConnector.this.sslContext.newHandler(channel.alloc(),
-									target.host(), target.port()));
+							pipeline.addLast("tls", tlsHandler(channel, target));
 						}
 						pipeline.addLast("http", new HttpClientCodec());
 						pipeline.addLast("aggregator", new HttpObjectAggregator(maxRejectionBody));
@@ -139,6 +142,26 @@ final class BackendConnector implements AutoCloseable {
 			sink.onDispose(() -> timer.cancel(false));
 			sink.onCancel(channel::close);
 		});
+	}
+
+	/**
+	 * TLS toward the backend, with SNI naming its host whatever it looks like (the JDK sends
+	 * none on its own for names without a dot, such as a Kubernetes service name), but not for
+	 * an IP address, which SNI may not carry.
+	 */
+	private SslHandler tlsHandler(Channel channel, BackendTarget target) {
+		SslHandler handler = this.sslContext.newHandler(channel.alloc(), target.host(), target.port());
+		if (!NetUtil.isValidIpV4Address(target.host()) && !NetUtil.isValidIpV6Address(target.host())) {
+			try {
+				SSLParameters parameters = handler.engine().getSSLParameters();
+				parameters.setServerNames(List.of(new SNIHostName(target.host())));
+				handler.engine().setSSLParameters(parameters);
+			}
+			catch (IllegalArgumentException ex) {
+				// not a name SNI can carry: none is sent
+			}
+		}
+		return handler;
 	}
 
 	private static Class<? extends Channel> socketChannelType(Channel clientChannel) {

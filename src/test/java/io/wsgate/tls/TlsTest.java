@@ -113,6 +113,7 @@ class TlsTest extends GatewayTest {
 	void plainClientToATlsBackendThatRequiresTheGatewaysClientCertificate() throws Exception {
 		try (RawWebSocket ws = RawWebSocket.connect(plainPort, "/tls-backend/x")) {
 			assertThat(ws.status()).as(ws.body()).isEqualTo(101);
+			assertThat(tlsBackend.lastServerName()).as("SNI the gateway sent").isEqualTo("localhost");
 			ws.sendText("to wss");
 			assertThat(ws.readFrame().text()).isEqualTo("to wss");
 			ws.sendClose(1000, "");
