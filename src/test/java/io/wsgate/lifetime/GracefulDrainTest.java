@@ -1,30 +1,25 @@
 package io.wsgate.lifetime;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.wsgate.WsgateApplication;
 import io.wsgate.support.EchoBackend;
 import io.wsgate.support.Frame;
+import io.wsgate.support.GatewayProcess;
 import io.wsgate.support.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,10 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Shutdown with open connections: readiness goes down, new upgrades get 503, every open
  * connection gets 1001 "server shutting down" on both sides, and the process ends once they
- * are closed. The gateway is a process of its own (this JVM's classpath, the application's
- * main class) stopped with SIGTERM, as an orchestrator stops it; closing an application
- * context inside the test JVM would also dispose Reactor Netty's global event loops, which
- * the other tests' servers share.
+ * are closed. The gateway is a process of its own ({@link GatewayProcess}) stopped with
+ * SIGTERM, as an orchestrator stops it.
  */
 class GracefulDrainTest {
 
@@ -43,12 +36,12 @@ class GracefulDrainTest {
 
 	private static final EchoBackend echo = new EchoBackend();
 
-	private Gateway gateway;
+	private GatewayProcess gateway;
 
 	@AfterEach
 	void stopGateway() {
 		if (this.gateway != null) {
-			this.gateway.process.destroyForcibly(); // after a failure; normally it is gone already
+			this.gateway.kill(); // after a failure; normally it is gone already
 		}
 	}
 
@@ -59,12 +52,11 @@ class GracefulDrainTest {
 
 	@Test
 	void shutdownSends1001ToEveryConnectionAndWaitsForThem() throws Exception {
-		Gateway gateway = this.gateway = Gateway.start("--server.port=0", "--wsgate.demo.enabled=false",
-				"--wsgate.websocket.drain-timeout=20s", "--wsgate.websocket.close-timeout=2s",
+		GatewayProcess gateway = this.gateway = GatewayProcess.start("--wsgate.websocket.drain-timeout=20s", "--wsgate.websocket.close-timeout=2s",
 				"--spring.cloud.gateway.server.webflux.routes[0].id=echo",
 				"--spring.cloud.gateway.server.webflux.routes[0].uri=ws://127.0.0.1:" + echo.port(),
 				"--spring.cloud.gateway.server.webflux.routes[0].predicates[0]=Path=/echo/**");
-		int port = gateway.port;
+		int port = gateway.port();
 		HttpClient http = HttpClient.newHttpClient();
 
 		List<Client> clients = new ArrayList<>();
@@ -85,7 +77,7 @@ class GracefulDrainTest {
 		assertThat(stubborn.status()).isEqualTo(101);
 
 		long start = System.nanoTime();
-		gateway.process.toHandle().destroy(); // SIGTERM (Process.destroy would also close its output)
+		gateway.terminate(); // SIGTERM
 
 		stubborn.setReadTimeout(Duration.ofSeconds(10));
 		Frame close = stubborn.readUntilClose();
@@ -100,9 +92,9 @@ class GracefulDrainTest {
 			assertThat(late.status()).isEqualTo(503);
 			assertThat(late.body()).contains("server shutting down");
 		}
-		assertThat(gateway.process.isAlive()).isTrue();
+		assertThat(gateway.isAlive()).isTrue();
 
-		assertThat(gateway.process.waitFor(30, TimeUnit.SECONDS)).as("the process ended").isTrue();
+		assertThat(gateway.waitFor(Duration.ofSeconds(30))).as("the process ended").isTrue();
 		long tookMillis = (System.nanoTime() - start) / 1_000_000;
 		assertThat(tookMillis).as("the drain ends with the connections, not at drain-timeout").isLessThan(15_000);
 		assertThat(gateway.output()).contains("shutdown: draining " + (CONNECTIONS + 1) + " WebSocket connections")
@@ -116,59 +108,6 @@ class GracefulDrainTest {
 		}
 		assertThat(stubborn.closedByPeerWithin(Duration.ofSeconds(1))).isTrue();
 		stubborn.close();
-	}
-
-	/** wsgate in a child JVM, its console collected; the port is read from its startup line. */
-	static final class Gateway {
-
-		private static final Pattern STARTED = Pattern.compile("Netty started on port (\\d+)");
-
-		final Process process;
-
-		final int port;
-
-		private final StringBuffer output = new StringBuffer();
-
-		private final Thread reader;
-
-		private Gateway(Process process) throws Exception {
-			this.process = process;
-			CompletableFuture<Integer> port = new CompletableFuture<>();
-			this.reader = new Thread(() -> {
-				try (BufferedReader lines = process.inputReader()) {
-					String line;
-					while ((line = lines.readLine()) != null) {
-						this.output.append(line).append('\n');
-						Matcher matcher = STARTED.matcher(line);
-						if (matcher.find()) {
-							port.complete(Integer.parseInt(matcher.group(1)));
-						}
-					}
-				}
-				catch (IOException ex) {
-					// the process is gone
-				}
-				port.completeExceptionally(new IllegalStateException("gateway exited:\n" + this.output));
-			}, "gateway-console");
-			this.reader.setDaemon(true);
-			this.reader.start();
-			this.port = port.get(60, TimeUnit.SECONDS);
-		}
-
-		static Gateway start(String... args) throws Exception {
-			List<String> command = new ArrayList<>(List.of(
-					Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
-					System.getProperty("java.class.path"), WsgateApplication.class.getName()));
-			command.addAll(List.of(args));
-			return new Gateway(new ProcessBuilder(command).redirectErrorStream(true).start());
-		}
-
-		/** Everything the process wrote, once it has ended. */
-		String output() throws InterruptedException {
-			this.reader.join(5000);
-			return this.output.toString();
-		}
-
 	}
 
 	/** A JDK WebSocket client that remembers its first message and the close it received. */

@@ -83,6 +83,25 @@ public final class GatewayProcess implements AutoCloseable {
 		return this.output.toString();
 	}
 
+	/** Sends SIGTERM, as an orchestrator stops a pod, and returns at once. */
+	public void terminate() {
+		this.process.toHandle().destroy(); // Process.destroy would also close its output
+	}
+
+	public boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	/** Whether it ended within {@code within}. */
+	public boolean waitFor(java.time.Duration within) throws InterruptedException {
+		return this.process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/** Kills it at once (after a failed test). */
+	public void kill() {
+		this.process.destroyForcibly();
+	}
+
 	/** Stops it as an orchestrator does (SIGTERM) and waits for it to end. */
 	@Override
 	public void close() throws InterruptedException {
