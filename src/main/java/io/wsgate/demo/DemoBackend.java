@@ -25,7 +25,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * A small WebSocket backend on loopback, so that a fresh gateway has something to proxy:
  * {@code /echo} echoes every message (the text {@code close:<code>:<reason>} makes it close
  * with that code and reason), {@code /updates} receives what {@code GET /api?id=&value=}
- * publishes, as JSON.
+ * publishes, as JSON; {@code /} is the demo page and {@code /health} answers {@code ok}.
  */
 public final class DemoBackend implements AutoCloseable {
 
@@ -38,16 +38,22 @@ public final class DemoBackend implements AutoCloseable {
 	private final DisposableServer server;
 
 	public DemoBackend(int port) {
+		this("127.0.0.1", port);
+	}
+
+	/** Listens on {@code host} ({@code 0.0.0.0} in the container's backend-only profile). */
+	public DemoBackend(String host, int port) {
 		WebsocketServerSpec spec = WebsocketServerSpec.builder().maxFramePayloadLength(MAX_MESSAGE).build();
 		this.server = HttpServer.create()
-			.host("127.0.0.1")
+			.host(host)
 			.port(port)
 			.route(routes -> routes.ws("/echo", this::echo, spec)
 				.ws("/updates", this::updates, spec)
 				.get("/api", this::publish)
-				.get("/health", (request, response) -> response.sendString(Mono.just("ok"))))
+				.get("/health", (request, response) -> response.sendString(Mono.just("ok")))
+				.get("/", DemoBackend::page))
 			.bindNow(Duration.ofSeconds(10));
-		log.info("demo backend listening on 127.0.0.1:{}", this.server.port());
+		log.info("demo backend listening on {}:{}", host, this.server.port());
 	}
 
 	public int port() {
@@ -104,6 +110,19 @@ public final class DemoBackend implements AutoCloseable {
 		this.updates.tryEmitNext(message);
 		return response.sendString(Mono.just("{\"sent\":" + subscribers + ",\"message\":" + message + "}"),
 				StandardCharsets.UTF_8).then();
+	}
+
+	/** The demo page, also from the backend itself, so that a gateway can route {@code /} to a pool of them. */
+	private static Mono<Void> page(HttpServerRequest request, HttpServerResponse response) {
+		try (var in = DemoBackend.class.getResourceAsStream("/demo/index.html")) {
+			byte[] page = in.readAllBytes();
+			return response.header("Content-Type", "text/html; charset=utf-8")
+				.sendByteArray(Mono.just(page))
+				.then();
+		}
+		catch (java.io.IOException | NullPointerException ex) {
+			return response.status(HttpResponseStatus.INTERNAL_SERVER_ERROR).send();
+		}
 	}
 
 	private static Long number(QueryStringDecoder query, String name) {

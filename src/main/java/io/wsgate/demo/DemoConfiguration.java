@@ -21,7 +21,7 @@ class DemoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	DemoBackend demoBackend(DemoProperties properties) {
-		return new DemoBackend(properties.getPort());
+		return new DemoBackend(properties.getHost(), properties.getPort());
 	}
 
 	@Bean

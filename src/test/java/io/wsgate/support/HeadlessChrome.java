@@ -86,6 +86,14 @@ public final class HeadlessChrome implements AutoCloseable {
 
 	/** Starts Chromium and connects to it; fails when it is not installed or not up {@code within}. */
 	public static HeadlessChrome start(Duration within) throws IOException, InterruptedException {
+		return start(within, List.of());
+	}
+
+	/**
+	 * {@link #start(Duration)} with extra command-line flags (e.g. {@code --ignore-certificate-errors}
+	 * for a page served with a self-signed certificate).
+	 */
+	public static HeadlessChrome start(Duration within, List<String> flags) throws IOException, InterruptedException {
 		if (!Files.isExecutable(BINARY)) {
 			throw new AssertionError("Chromium is not installed at " + BINARY + ": these tests need a real browser."
 					+ " Install Debian's chromium package (apt-get install chromium; .ci/run does it),"
@@ -94,9 +102,13 @@ public final class HeadlessChrome implements AutoCloseable {
 		long started = System.nanoTime();
 		Path dir = Files.createTempDirectory("wsgate-chrome-");
 		Path profile = Files.createDirectory(dir.resolve("profile"));
-		Process process = new ProcessBuilder(BINARY.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-				"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-				"--disable-sync", "--user-data-dir=" + profile, "--remote-debugging-port=0", "about:blank")
+		List<String> command = new java.util.ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox",
+				"--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+				"--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+				"--remote-debugging-port=0"));
+		command.addAll(flags);
+		command.add("about:blank");
+		Process process = new ProcessBuilder(command)
 			.redirectErrorStream(true)
 			.redirectOutput(dir.resolve("chromium.log").toFile())
 			.start();
@@ -154,7 +166,12 @@ public final class HeadlessChrome implements AutoCloseable {
 
 	/** A new tab on about:blank. */
 	public Page openPage() {
-		String targetId = call("Target.createTarget", Map.of("url", "about:blank"), null, COMMAND_TIMEOUT)
+		return openPage("about:blank");
+	}
+
+	/** A new tab loading {@code url} (wait for what the page does with {@link Page#evaluate}). */
+	public Page openPage(String url) {
+		String targetId = call("Target.createTarget", Map.of("url", url), null, COMMAND_TIMEOUT)
 			.path("targetId")
 			.asString();
 		String sessionId = call("Target.attachToTarget", Map.of("targetId", targetId, "flatten", true), null,

@@ -1,0 +1,320 @@
+package io.wsgate.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The Helm chart in {@code helm/wsgate} renders, with its default values and with every option
+ * on, into Kubernetes objects that fit together: probes on the actuator's health groups at a
+ * port the container declares, a grace period longer than preStop plus the drain, Services,
+ * budgets, autoscalers and monitors that select the Deployment's pods, configuration that parses.
+ * Rendered by {@link HelmTemplates} (no helm binary on Debian).
+ */
+class ChartRenderTest {
+
+	private static final Path CHART = Path.of("helm/wsgate");
+
+	/** Every option on: what the defaults leave out is rendered and checked too. */
+	private static final String FULL = """
+			fullnameOverride: edge
+			managementPort: 8081
+			drainTimeoutSeconds: 120
+			image: {tag: "1.2.3"}
+			secretConfig:
+			  wsgate:
+			    admin:
+			      users:
+			        alice: {password: "{bcrypt}$2a$10$goiivR9bUk2/NHk8P529vuRLaPRT3XaQxHbbnCnQtKhLS0sDyKBQa", role: admin}
+			env: [{name: JAVA_TOOL_OPTIONS, value: "-Xss512k"}]
+			podAnnotations: {team: edge}
+			imagePullSecrets: [{name: registry}]
+			nodeSelector: {kubernetes.io/os: linux}
+			tolerations: [{key: dedicated, operator: Equal, value: edge, effect: NoSchedule}]
+			affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: []}}
+			service: {annotations: {a: b}}
+			redis: {enabled: true, host: redis.internal, password: s3cret}
+			autoscaling: {enabled: true}
+			ingress: {enabled: true, tls: [{hosts: [wsgate.example.com], secretName: wsgate-tls}]}
+			serviceMonitor:
+			  enabled: true
+			  labels: {release: prometheus}
+			  basicAuth:
+			    username: {name: scrape, key: username}
+			    password: {name: scrape, key: password}
+			""";
+
+	private final Yaml yaml = new Yaml();
+
+	@Test
+	void defaultValuesRenderAConfigMapSecretDeploymentServiceAndBudget() throws IOException {
+		Map<String, Map<String, Object>> objects = render(Map.of());
+		assertThat(objects.keySet()).containsExactlyInAnyOrder("ConfigMap", "Secret", "Deployment", "Service",
+				"PodDisruptionBudget");
+		Map<String, Object> deployment = objects.get("Deployment");
+		assertThat(at(deployment, "metadata.name")).isEqualTo("demo-wsgate");
+		assertThat(at(deployment, "spec.replicas")).isEqualTo(2);
+		Map<String, Object> container = container(deployment);
+		assertThat(container.get("image")).isEqualTo("wsgate:0.1.0-SNAPSHOT");
+		assertThat(env(container)).containsEntry("WSGATE_WEBSOCKET_DRAINTIMEOUT", "30s")
+			.containsEntry("WSGATE_HEALTH_URL", "http://127.0.0.1:8080/actuator/health/liveness")
+			.doesNotContainKey("WSGATE_ROUTES_STORE");
+		assertThat(at(deployment, "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(45);
+		Map<String, Object> configMap = objects.get("ConfigMap");
+		assertThat(this.yaml.<Map<String, Object>>load((String) at(configMap, "data.application.yml")))
+			.isEqualTo(values(Map.of()).get("config"));
+		checkTogether(objects, values(Map.of()));
+	}
+
+	@Test
+	void everyOptionRendersAndFitsTogether() throws IOException {
+		Map<String, Object> full = this.yaml.load(FULL);
+		Map<String, Map<String, Object>> objects = render(full);
+		assertThat(objects.keySet()).containsExactlyInAnyOrder("ConfigMap", "Secret", "Deployment", "Service",
+				"PodDisruptionBudget", "HorizontalPodAutoscaler", "Ingress", "ServiceMonitor");
+		Map<String, Object> deployment = objects.get("Deployment");
+		assertThat(at(deployment, "metadata.name")).isEqualTo("edge");
+		assertThat(at(deployment, "spec")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+			.doesNotContainKey("replicas"); // the autoscaler's
+		assertThat(at(deployment, "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(135);
+		Map<String, Object> container = container(deployment);
+		assertThat(container.get("image")).isEqualTo("wsgate:1.2.3");
+		assertThat(env(container)).containsEntry("WSGATE_ROUTES_STORE", "redis")
+			.containsEntry("SPRING_DATA_REDIS_HOST", "redis.internal")
+			.containsEntry("MANAGEMENT_SERVER_PORT", "8081")
+			.containsEntry("WSGATE_WEBSOCKET_DRAINTIMEOUT", "120s")
+			.containsEntry("WSGATE_HEALTH_URL", "http://127.0.0.1:8081/actuator/health/liveness")
+			.containsEntry("JAVA_TOOL_OPTIONS", "-Xss512k");
+		assertThat(at(container, "livenessProbe.httpGet.port")).isEqualTo("management");
+		Map<String, Object> secret = objects.get("Secret");
+		assertThat(at(secret, "stringData.redis-password")).isEqualTo("s3cret");
+		assertThat(this.yaml.<Map<String, Object>>load((String) at(secret, "stringData.application.yml")))
+			.isEqualTo(full.get("secretConfig"));
+		Map<String, Object> ingress = objects.get("Ingress");
+		assertThat(at(ingress, "metadata.annotations")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+			.containsEntry("nginx.ingress.kubernetes.io/proxy-read-timeout", "3600")
+			.containsEntry("nginx.ingress.kubernetes.io/proxy-send-timeout", "3600");
+		assertThat(at(ingress, "spec.tls")).isEqualTo(at(full, "ingress.tls"));
+		assertThat(at(ingress, "spec.rules")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+			.hasSize(1);
+		Map<String, Object> rule = (Map<String, Object>) ((List<?>) at(ingress, "spec.rules")).get(0);
+		Map<String, Object> path = (Map<String, Object>) ((List<?>) at(rule, "http.paths")).get(0);
+		assertThat(at(path, "backend.service.name")).isEqualTo("edge");
+		assertThat(servicePortNames(objects.get("Service"))).contains((String) at(path, "backend.service.port.name"));
+		Map<String, Object> monitor = objects.get("ServiceMonitor");
+		assertThat(at(monitor, "metadata.labels.release")).isEqualTo("prometheus");
+		Map<String, Object> endpoint = (Map<String, Object>) ((List<?>) at(monitor, "spec.endpoints")).get(0);
+		assertThat(endpoint.get("path")).isEqualTo("/actuator/prometheus");
+		assertThat(servicePortNames(objects.get("Service"))).contains((String) endpoint.get("port"));
+		assertThat(at(endpoint, "basicAuth.username.name")).isEqualTo("scrape");
+		assertThat(at(monitor, "spec.selector.matchLabels")).isEqualTo(podLabels(deployment));
+		Map<String, Object> hpa = objects.get("HorizontalPodAutoscaler");
+		assertThat(at(hpa, "spec.scaleTargetRef.name")).isEqualTo("edge");
+		assertThat(at(hpa, "spec.scaleTargetRef.kind")).isEqualTo("Deployment");
+		checkTogether(objects, merge(values(Map.of()), full));
+	}
+
+	/** The checks every rendering must pass. */
+	private void checkTogether(Map<String, Map<String, Object>> objects, Map<String, Object> values) {
+		String name = (String) at(objects.get("Deployment"), "metadata.name");
+		objects.values().forEach(object -> {
+			assertThat(object.get("apiVersion")).as("apiVersion of %s", object.get("kind")).isNotNull();
+			assertThat(at(object, "metadata.name")).isEqualTo(name);
+			assertThat(((Map<?, ?>) at(object, "metadata")).get("labels")).asInstanceOf(
+					org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("app.kubernetes.io/name", "wsgate");
+		});
+		Map<String, Object> deployment = objects.get("Deployment");
+		Map<String, Object> pods = podLabels(deployment);
+		assertThat(at(deployment, "spec.selector.matchLabels")).isEqualTo(pods);
+		assertThat(at(objects.get("Service"), "spec.selector")).isEqualTo(pods);
+		assertThat(at(objects.get("PodDisruptionBudget"), "spec.selector.matchLabels")).isEqualTo(pods);
+		Map<String, Object> container = container(deployment);
+		Set<String> ports = ((List<Map<String, Object>>) container.get("ports")).stream()
+			.map(port -> (String) port.get("name"))
+			.collect(Collectors.toSet());
+		assertThat(at(container, "livenessProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
+		assertThat(at(container, "startupProbe.httpGet.path")).isEqualTo("/actuator/health/liveness");
+		assertThat(at(container, "readinessProbe.httpGet.path")).isEqualTo("/actuator/health/readiness");
+		for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+			assertThat(ports).as(probe + "'s port").contains((String) at(container, probe + ".httpGet.port"));
+		}
+		((List<Map<String, Object>>) at(objects.get("Service"), "spec.ports"))
+			.forEach(port -> assertThat(ports).contains((String) port.get("targetPort")));
+		int drain = ((Number) values.get("drainTimeoutSeconds")).intValue();
+		int preStop = ((Number) values.get("preStopSleepSeconds")).intValue();
+		assertThat((Integer) at(deployment, "spec.template.spec.terminationGracePeriodSeconds"))
+			.as("grace period after preStop sleep and drain")
+			.isGreaterThan(drain + preStop);
+		assertThat(at(container, "lifecycle.preStop.exec.command")).isEqualTo(List.of("sleep", "" + preStop));
+		Map<String, Object> volumes = ((List<Map<String, Object>>) at(deployment, "spec.template.spec.volumes"))
+			.stream()
+			.collect(Collectors.toMap(volume -> (String) volume.get("name"), volume -> volume));
+		assertThat(at(volumes.get("config"), "configMap.name")).isEqualTo(at(objects.get("ConfigMap"), "metadata.name"));
+		assertThat(at(volumes.get("secret"), "secret.secretName")).isEqualTo(at(objects.get("Secret"), "metadata.name"));
+		List<Map<String, Object>> mounts = (List<Map<String, Object>>) container.get("volumeMounts");
+		assertThat(mounts).extracting(mount -> mount.get("name")).containsExactlyInAnyOrderElementsOf(volumes.keySet());
+		assertThat(env(container).get("SPRING_CONFIG_ADDITIONAL_LOCATION"))
+			.isEqualTo("optional:file:/etc/wsgate/config/,optional:file:/etc/wsgate/secret/");
+		assertThat(mounts).extracting(mount -> mount.get("mountPath"))
+			.contains("/etc/wsgate/config", "/etc/wsgate/secret", "/app/data", "/tmp");
+		assertThat(at(deployment, "spec.template.spec.securityContext.runAsNonRoot")).isEqualTo(true);
+		assertThat(at(deployment, "spec.template.spec.securityContext.runAsUser"))
+			.as("the Dockerfile's USER").isEqualTo(10001);
+	}
+
+	@Test
+	void everyValueIsDocumented() throws IOException {
+		List<String> undocumented = new ArrayList<>();
+		List<Integer> documentedIndents = new ArrayList<>();
+		String previous = "";
+		for (String line : Files.readAllLines(CHART.resolve("values.yaml"))) {
+			if (line.isBlank()) {
+				continue;
+			}
+			int indent = line.length() - line.stripLeading().length();
+			if (line.strip().startsWith("#")) {
+				previous = line;
+				continue;
+			}
+			documentedIndents.removeIf(at -> at >= indent);
+			if (line.strip().matches("[\\w.-]+:.*")) {
+				if (previous.strip().startsWith("# --")) {
+					documentedIndents.add(indent);
+				}
+				else if (documentedIndents.isEmpty() && !line.strip().matches("[\\w.-]+:\\s*")) {
+					undocumented.add(line.strip());
+				}
+			}
+			previous = line;
+		}
+		assertThat(undocumented).as("values without a '# --' comment on them or on a parent").isEmpty();
+	}
+
+	@Test
+	void templatesOutsideTheSubsetAreRefused() {
+		HelmTemplates templates = new HelmTemplates(Map.of());
+		assertThatThrownBy(() -> templates.render(templates.parse("{{ range .Values.x }}{{ end }}")))
+			.hasMessageContaining("range");
+		assertThatThrownBy(() -> templates.render(templates.parse("{{ .Values.x | b64enc }}")))
+			.hasMessageContaining("b64enc");
+		assertThat(templates.render(templates.parse("a {{- if 0 }}x{{ else }} {{ add 1 2 | quote }}{{ end -}} \n b")))
+			.isEqualTo("a \"3\"b");
+	}
+
+	/** Renders every template with values.yaml and {@code overrides} merged over it, by kind. */
+	private Map<String, Map<String, Object>> render(Map<String, Object> overrides) throws IOException {
+		Map<String, Object> root = new LinkedHashMap<>();
+		root.put("Values", merge(values(Map.of()), overrides));
+		root.put("Release", Map.of("Name", "demo", "Namespace", "default", "Service", "Helm"));
+		Map<String, Object> chart = this.yaml.load(Files.readString(CHART.resolve("Chart.yaml")));
+		root.put("Chart", Map.of("Name", chart.get("name"), "Version", chart.get("version"), "AppVersion",
+				chart.get("appVersion")));
+		HelmTemplates templates = new HelmTemplates(root);
+		List<Path> files;
+		try (Stream<Path> listing = Files.list(CHART.resolve("templates"))) {
+			files = listing.sorted().toList();
+		}
+		files.stream().filter(file -> file.toString().endsWith(".tpl")).forEach(file -> templates.parse(read(file)));
+		Map<String, Map<String, Object>> objects = new LinkedHashMap<>();
+		for (Path file : files) {
+			if (!file.toString().endsWith(".yaml")) {
+				continue;
+			}
+			String rendered = templates.render(templates.parse(read(file)));
+			assertThat(rendered).as(file + " rendered").doesNotContain("<no value>");
+			for (Object document : this.yaml.loadAll(rendered)) {
+				if (document == null) {
+					continue;
+				}
+				Map<String, Object> object = (Map<String, Object>) document;
+				assertThat(objects.put((String) object.get("kind"), object)).as("one " + object.get("kind")).isNull();
+			}
+		}
+		return objects;
+	}
+
+	private Map<String, Object> values(Map<String, Object> overrides) throws IOException {
+		return merge(this.yaml.load(Files.readString(CHART.resolve("values.yaml"))), overrides);
+	}
+
+	private static Map<String, Object> merge(Map<String, Object> base, Map<String, Object> overrides) {
+		Map<String, Object> merged = new LinkedHashMap<>(base);
+		overrides.forEach((key, value) -> {
+			if (value instanceof Map<?, ?> map && merged.get(key) instanceof Map<?, ?> old) {
+				merged.put(key, merge((Map<String, Object>) old, (Map<String, Object>) map));
+			}
+			else {
+				merged.put(key, value);
+			}
+		});
+		return merged;
+	}
+
+	private static String read(Path file) {
+		try {
+			return Files.readString(file);
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+	/** A value by path; a key may hold dots ({@code metadata.labels.app.kubernetes.io/name}): the longest key wins. */
+	static Object at(Object object, String path) {
+		if (path.isEmpty()) {
+			return object;
+		}
+		if (!(object instanceof Map<?, ?> map)) {
+			return null;
+		}
+		String[] parts = path.split("\\.");
+		for (int i = parts.length; i > 0; i--) {
+			String key = String.join(".", java.util.Arrays.copyOfRange(parts, 0, i));
+			if (map.containsKey(key)) {
+				Object found = at(map.get(key), String.join(".", java.util.Arrays.copyOfRange(parts, i, parts.length)));
+				if (found != null || i == parts.length) {
+					return found;
+				}
+			}
+		}
+		return null;
+	}
+
+	private static Map<String, Object> container(Map<String, Object> deployment) {
+		List<Map<String, Object>> containers = (List<Map<String, Object>>) at(deployment,
+				"spec.template.spec.containers");
+		assertThat(containers).hasSize(1);
+		return containers.get(0);
+	}
+
+	private static Map<String, Object> podLabels(Map<String, Object> deployment) {
+		return (Map<String, Object>) at(deployment, "spec.template.metadata.labels");
+	}
+
+	private static Map<String, Object> env(Map<String, Object> container) {
+		Map<String, Object> env = new LinkedHashMap<>();
+		((List<Map<String, Object>>) container.get("env")).forEach(variable -> env.put((String) variable.get("name"),
+				variable.containsKey("value") ? variable.get("value") : variable.get("valueFrom")));
+		return env;
+	}
+
+	private static Set<String> servicePortNames(Map<String, Object> service) {
+		return ((List<Map<String, Object>>) at(service, "spec.ports")).stream()
+			.map(port -> (String) port.get("name"))
+			.collect(Collectors.toSet());
+	}
+
+}
