@@ -18,6 +18,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 
 import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.Config;
 import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.TokenSource;
+import io.wsgate.proxy.WebSocketProxyFilter;
 
 /**
  * Where a route's credentials are found in the upgrade request, and their removal from the
@@ -134,7 +135,7 @@ final class CredentialSources {
 		}
 		if (this.tokenSources.contains(TokenSource.PROTOCOL) && headers.containsHeader(PROTOCOL_HEADER)) {
 			List<String> kept = new ArrayList<>();
-			for (String protocol : offered(headers)) {
+			for (String protocol : WebSocketProxyFilter.offeredProtocols(headers)) {
 				if (!protocol.startsWith(this.protocolPrefix)) {
 					kept.add(protocol);
 				}
@@ -232,7 +233,7 @@ final class CredentialSources {
 
 	private @Nullable String protocolToken(HttpHeaders headers) throws MalformedException {
 		String token = null;
-		for (String protocol : offered(headers)) {
+		for (String protocol : WebSocketProxyFilter.offeredProtocols(headers)) {
 			if (protocol.startsWith(this.protocolPrefix)) {
 				if (token != null) {
 					throw new MalformedException("more than one token in Sec-WebSocket-Protocol");
@@ -244,22 +245,6 @@ final class CredentialSources {
 			}
 		}
 		return token;
-	}
-
-	private static List<String> offered(HttpHeaders headers) {
-		List<String> protocols = new ArrayList<>();
-		List<String> values = headers.get(PROTOCOL_HEADER);
-		if (values != null) {
-			for (String value : values) {
-				for (String token : value.split(",")) {
-					String trimmed = token.trim();
-					if (!trimmed.isEmpty()) {
-						protocols.add(trimmed);
-					}
-				}
-			}
-		}
-		return protocols;
 	}
 
 	private @Nullable String cookie(@Nullable List<HttpCookie> cookies) throws MalformedException {

@@ -11,7 +11,6 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -123,7 +122,7 @@ final class WebSocketAuthFilter implements GatewayFilter {
 			policy.deadline(new ConnectionPolicy.Deadline(principal.expiresAt(), TOKEN_EXPIRED_CAUSE, 1008,
 					"token expired"));
 		}
-		String routeId = routeId(exchange);
+		String routeId = WebSocketProxyFilter.routeId(exchange);
 		if (log.isDebugEnabled()) {
 			log.debug("authenticated route={} client={} principal={} method={}", routeId,
 					clientIp(request), principal.getName(), principal.method());
@@ -135,7 +134,7 @@ final class WebSocketAuthFilter implements GatewayFilter {
 	}
 
 	private Mono<Void> refuse(ServerWebExchange exchange, Refusal refusal, @Nullable Credential credential) {
-		String routeId = routeId(exchange);
+		String routeId = WebSocketProxyFilter.routeId(exchange);
 		log.info("refused upgrade route={} client={} status={} reason={} credential={} \"{}\"", routeId,
 				clientIp(exchange.getRequest()), refusal.status(), refusal.reason(),
 				(credential != null) ? credential : "-", refusal.description());
@@ -151,11 +150,6 @@ final class WebSocketAuthFilter implements GatewayFilter {
 		}
 		ServerWebExchangeUtils.setAlreadyRouted(exchange);
 		return WebSocketProxyFilter.answer(exchange, refusal.status(), refusal.description());
-	}
-
-	private static String routeId(ServerWebExchange exchange) {
-		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-		return (route != null) ? route.getId() : "-";
 	}
 
 	private static String clientIp(ServerHttpRequest request) {

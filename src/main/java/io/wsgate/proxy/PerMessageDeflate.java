@@ -64,11 +64,13 @@ final class PerMessageDeflate {
 					continue;
 				}
 				boolean acceptable = true;
+				List<String> params = new java.util.ArrayList<>();
 				for (int i = 1; i < parts.length; i++) {
 					String param = parts[i].trim().toLowerCase(Locale.ROOT);
-					String name = param.contains("=") ? param.substring(0, param.indexOf('=')).trim() : param;
-					String arg = param.contains("=") ? param.substring(param.indexOf('=') + 1).trim().replace("\"", "") : null;
-					switch (name) {
+					params.add(param);
+					int eq = param.indexOf('=');
+					String arg = (eq >= 0) ? param.substring(eq + 1).trim().replace("\"", "") : null;
+					switch (parameterName(param)) {
 						case "client_no_context_takeover", "server_no_context_takeover", "client_max_window_bits" -> {
 						}
 						case "server_max_window_bits" -> acceptable &= "15".equals(arg);
@@ -76,10 +78,6 @@ final class PerMessageDeflate {
 					}
 				}
 				if (acceptable) {
-					List<String> params = new java.util.ArrayList<>();
-					for (int i = 1; i < parts.length; i++) {
-						params.add(parts[i].trim().toLowerCase(Locale.ROOT));
-					}
 					return params;
 				}
 			}
@@ -102,7 +100,7 @@ final class PerMessageDeflate {
 		}
 		for (int i = 1; i < parts.length; i++) {
 			String param = parts[i].trim().toLowerCase(Locale.ROOT);
-			String name = param.contains("=") ? param.substring(0, param.indexOf('=')).trim() : param;
+			String name = parameterName(param);
 			switch (name) {
 				case "server_no_context_takeover", "client_no_context_takeover", "server_max_window_bits" -> {
 				}
@@ -112,6 +110,12 @@ final class PerMessageDeflate {
 			}
 		}
 		return null;
+	}
+
+	/** An extension parameter's name: what comes before {@code =}, if anything does. */
+	private static String parameterName(String param) {
+		int eq = param.indexOf('=');
+		return (eq >= 0) ? param.substring(0, eq).trim() : param;
 	}
 
 	/** Whether an extension header's permessage-deflate has {@code parameter}. */

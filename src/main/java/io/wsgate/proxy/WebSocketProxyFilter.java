@@ -155,7 +155,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 					clientDeflate, clientContextTakeover))
 			.onErrorResume(BackendHandshakeException.class, failure -> {
 				handshake.backendFailed(failure.isBackendAnswer());
-				return backendFailed(exchange, target, failure);
+				return backendFailed(exchange, handshake.routeId, target, failure);
 			})
 			.doFinally(signal -> {
 				if (!started.get()) {
@@ -176,9 +176,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			response.getHeaders().set(PerMessageDeflate.HEADER, PerMessageDeflate.response(!clientContextTakeover));
 		}
 		HttpServerResponse nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-		String routeId = (route != null) ? route.getId() : "-";
-		Relay relay = new Relay(this.registry.nextId(), routeId, clientAddress, target.withoutQuery(),
+		Relay relay = new Relay(this.registry.nextId(), handshake.routeId, clientAddress, target.withoutQuery(),
 				link.subprotocol(), settings(exchange, Relay.Deflate.of(clientDeflate, clientContextTakeover),
 						Relay.Deflate.of(link.deflate(), link.deflateContextTakeover())), this.registry);
 		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder().handlePing(true);
@@ -268,10 +266,8 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		return (value != null) ? value : fallback;
 	}
 
-	private Mono<Void> backendFailed(ServerWebExchange exchange, BackendTarget target,
+	private Mono<Void> backendFailed(ServerWebExchange exchange, String routeId, BackendTarget target,
 			BackendHandshakeException failure) {
-		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-		String routeId = (route != null) ? route.getId() : "-";
 		if (failure.isBackendAnswer()) {
 			log.info("backend refused upgrade route={} backend={} status={}", routeId, target.withoutQuery(),
 					failure.status());
@@ -321,8 +317,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 
 		Handshake(ServerWebExchange exchange) {
 			this.exchange = exchange;
-			Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
-			this.routeId = (route != null) ? route.getId() : "-";
+			this.routeId = routeId(exchange);
 		}
 
 		void backendFailed(boolean backendAnswer) {
@@ -353,6 +348,17 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			}
 		}
 
+	}
+
+	/** The id of the exchange's route, or {@code -} before one matched. */
+	public static String routeId(ServerWebExchange exchange) {
+		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+		return (route != null) ? route.getId() : "-";
+	}
+
+	/** The subprotocols a request offers, in order (comma separated, maybe over several headers). */
+	public static List<String> offeredProtocols(HttpHeaders headers) {
+		return HandshakeHeaders.offeredProtocols(headers);
 	}
 
 	/** Whether a request asks for a WebSocket upgrade ({@code Upgrade: websocket}, any case). */
