@@ -10,6 +10,7 @@ public interface ConnectionListener {
 	 * The gateway is ending {@code connection} itself, sending {@code code} to the client (or
 	 * to the side still there). {@code cause} is one of {@code expired}, {@code idle},
 	 * {@code unresponsive}, {@code shutdown}, {@code message-too-big}, {@code protocol-error},
+	 * {@code buffer-budget}, {@code message-timeout},
 	 * {@code peer-lost}, or what an operator's close named.
 	 */
 	void closedByGateway(ProxiedConnection connection, String cause, int code);

@@ -3,6 +3,9 @@ package io.wsgate.proxy;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,8 +38,10 @@ final class FrameForwarder {
 
 	private static final int MAX_CONTROL_PAYLOAD = 125;
 
-	/** The largest message held for inspection when the route sets no smaller limit: 64 MiB. */
-	static final long MAX_INSPECTED_MESSAGE = 64L << 20;
+	/** The smallest buffer a message being joined grows to (unless its frames declare less). */
+	private static final int MIN_MESSAGE_BUFFER = 1024;
+
+	private static final byte[] EMPTY = new byte[0];
 
 	private final Relay relay;
 
@@ -48,6 +53,9 @@ final class FrameForwarder {
 	private final boolean expectMasked;
 
 	private final long maxMessageSize;
+
+	/** The budget, cap and deadline of messages held whole (message mode only). */
+	private final MessageBuffering buffering;
 
 	/** Opcodes (as bits) whose frames are activity for the idle timeout; 0 when there is none. */
 	private final int activityOpcodes;
@@ -126,8 +134,19 @@ final class FrameForwarder {
 	/** The opcode of the message being collected (text or binary), -1 between messages. */
 	private int messageOpcode = -1;
 
-	/** The message being collected, unmasked. */
+	/** The message being collected, unmasked; grown as its bytes arrive, never from a declared length. */
 	private byte @Nullable [] message;
+
+	/** Bytes of {@link MessageBuffering#budget()} this direction holds: the message collected, inflated or awaited. */
+	private long reserved;
+
+	private final LongPredicate reserver = this::reserve;
+
+	/** When the message being collected began (its first frame's header was read). */
+	private long messageStartedAt;
+
+	/** Checks that the message being collected completes within the message timeout; null when not armed. */
+	private @Nullable ScheduledFuture<?> messageTimer;
 
 	private int messageLength;
 
@@ -161,13 +180,14 @@ final class FrameForwarder {
 	/** Frames by opcode (written by the event loop only; readers may lag a few frames). */
 	private final long[] framesByOpcode = new long[16];
 
-	FrameForwarder(Relay relay, Side from, long maxMessageSize, ConnectionPolicy.IdleTimeout idle,
-			boolean watchPongs) {
+	FrameForwarder(Relay relay, Side from, long maxMessageSize, MessageBuffering buffering,
+			ConnectionPolicy.IdleTimeout idle, boolean watchPongs) {
 		this.relay = relay;
 		this.from = from;
 		this.to = from.other();
 		this.expectMasked = (from == Side.CLIENT);
 		this.maxMessageSize = maxMessageSize;
+		this.buffering = buffering;
 		this.activityOpcodes = !idle.enabled() ? 0 : idle.pingsCount() ? DATA_OPCODES | PING_PONG_OPCODES : DATA_OPCODES;
 		this.watchPongs = watchPongs;
 	}
@@ -209,6 +229,12 @@ final class FrameForwarder {
 	void release() {
 		this.released = true;
 		this.message = null;
+		this.awaited = null;
+		releaseReservation();
+		if (this.messageTimer != null) {
+			this.messageTimer.cancel(false);
+			this.messageTimer = null;
+		}
 		if (this.contextInflater != null) {
 			this.contextInflater.end();
 			this.contextInflater = null;
@@ -357,6 +383,9 @@ final class FrameForwarder {
 						this.headerLength = 0;
 						this.control = null;
 						this.broken = (verdict != Verdict.TOO_BIG);
+						if (this.messageOpcode >= 0) {
+							dropMessage(); // the message it belonged to ends here
+						}
 						this.relay.violation(this.from, verdict.reason(this));
 						if (this.broken) {
 							break;
@@ -372,7 +401,7 @@ final class FrameForwarder {
 				this.frameLength = this.payloadLeft;
 				this.previewLength = 0;
 				if (verdict == Verdict.INSPECT) {
-					startCollecting(this.payloadLeft);
+					startCollecting();
 				}
 				if (this.payloadLeft == 0) {
 					framesSeen++;
@@ -565,6 +594,10 @@ final class FrameForwarder {
 		if (isControl && (!this.fin || length > MAX_CONTROL_PAYLOAD)) {
 			return Verdict.BAD_CONTROL;
 		}
+		if ((this.opcode & 0x7) > 0x2) {
+			// 0x3-0x7 and 0xB-0xF: no extension that defines them is negotiated through the gateway
+			return Verdict.RESERVED_OPCODE;
+		}
 		int rsv = this.header[0] & 0x70;
 		if (rsv != 0 && (rsv != 0x40 || !this.inflate || (this.opcode != 0x1 && this.opcode != 0x2))) {
 			// no extension is negotiated through the gateway: only its own permessage-deflate sets RSV1
@@ -595,9 +628,6 @@ final class FrameForwarder {
 				if (this.opcode != OP_CONTINUATION && this.messageOpcode >= 0) {
 					return Verdict.UNFINISHED_MESSAGE;
 				}
-				if (this.opcode > 0x2) {
-					return Verdict.RESERVED_OPCODE;
-				}
 				return Verdict.INSPECT;
 			}
 		}
@@ -608,24 +638,88 @@ final class FrameForwarder {
 		return this.messageMode ? inspectionLimit() : this.maxMessageSize;
 	}
 
-	/** Inspected messages are held whole: without a route limit, they are bounded all the same. */
+	/**
+	 * Buffered messages are held whole: bounded by the route's limit, and by
+	 * {@code wsgate.websocket.max-buffered-message} however large (or unlimited) that is.
+	 */
 	private long inspectionLimit() {
-		return (this.maxMessageSize >= 0) ? Math.min(this.maxMessageSize, MAX_INSPECTED_MESSAGE)
-				: MAX_INSPECTED_MESSAGE;
+		long cap = this.buffering.maxMessage();
+		return (this.maxMessageSize >= 0) ? Math.min(this.maxMessageSize, cap) : cap;
 	}
 
 	// ---- message inspection ----
 
-	private void startCollecting(long frameLength) {
+	/**
+	 * A data frame of a message to be joined begins. Nothing is allocated for it yet: the
+	 * buffer grows as its bytes arrive (a frame header alone costs nothing but its parse).
+	 */
+	private void startCollecting() {
 		if (this.opcode != OP_CONTINUATION) {
 			this.messageOpcode = this.opcode;
 			this.messageCompressed = (this.header[0] & 0x40) != 0;
 			this.messageLength = 0;
-			// a whole message in one frame (the usual case) gets an array of exactly its size
-			this.message = new byte[this.fin ? (int) frameLength : (int) Math.min(frameLength, 1 << 16)];
+			this.message = null;
+			this.messageStartedAt = System.nanoTime();
+			if (this.messageTimer == null) {
+				this.messageTimer = schedule(this.buffering.timeout().toNanos());
+			}
 		}
 		this.collecting = true;
 		this.frameOffset = 0;
+	}
+
+	private ScheduledFuture<?> schedule(long nanos) {
+		return this.relay.eventLoop().schedule(this::checkMessageTime, nanos, TimeUnit.NANOSECONDS);
+	}
+
+	/**
+	 * The message timer: a message still being collected after the message timeout ends the
+	 * connection (1008); one collected since is given its own time. Armed by the first message
+	 * that starts while it is not, so at most once per timeout however many messages pass.
+	 */
+	private void checkMessageTime() {
+		this.messageTimer = null;
+		if (this.released || this.messageOpcode < 0 || this.relay.closing()) {
+			return;
+		}
+		long left = this.messageStartedAt + this.buffering.timeout().toNanos() - System.nanoTime();
+		if (left > 0) {
+			this.messageTimer = schedule(left);
+			return;
+		}
+		dropMessage();
+		this.relay.violation(this.from, Violation.timedOut());
+	}
+
+	/** Takes {@code bytes} from the gateway-wide budget for this direction's message, if they fit. */
+	private boolean reserve(long bytes) {
+		if (!this.buffering.budget().tryReserve(bytes)) {
+			return false;
+		}
+		this.reserved += bytes;
+		return true;
+	}
+
+	/** Keeps only {@code bytes} of what this direction reserved (what it still holds). */
+	private void holdOnly(long bytes) {
+		if (this.reserved > bytes) {
+			this.buffering.budget().release(this.reserved - bytes);
+			this.reserved = bytes;
+		}
+	}
+
+	private void releaseReservation() {
+		holdOnly(0);
+	}
+
+	/** Forgets the message being collected; the rest of its current frame is skipped. */
+	private void dropMessage() {
+		this.collecting = false;
+		this.message = null;
+		this.messageLength = 0;
+		this.messageOpcode = -1;
+		this.frameOffset = 0;
+		releaseReservation();
 	}
 
 	/** Copies the first of payload bytes [index, index + n) into the preview, unmasked. */
@@ -641,12 +735,25 @@ final class FrameForwarder {
 		this.previewLength += take;
 	}
 
-	/** Copies payload bytes [index, index + n) of {@code in} into the message, unmasked. */
+	/**
+	 * Copies payload bytes [index, index + n) of {@code in} into the message, unmasked. The
+	 * buffer grows from the bytes that arrived (at least doubling, never past what the
+	 * message's frames declared, which the limit bounds), each growth reserved from the budget
+	 * first: over it, the message is dropped and its sender gets 1013.
+	 */
 	private void collect(ByteBuf in, int index, int n) {
 		byte[] target = this.message;
 		int needed = this.messageLength + n;
-		if (needed > target.length) {
-			target = Arrays.copyOf(target, (int) Math.min(Math.max(needed, target.length * 2L), inspectionLimit()));
+		int capacity = (target != null) ? target.length : 0;
+		if (needed > capacity) {
+			int grown = (int) Math.min(Math.max(Math.max(needed, capacity * 2L), MIN_MESSAGE_BUFFER),
+					Math.max(needed, this.messageSize));
+			if (!reserve(grown - capacity)) {
+				dropMessage();
+				this.relay.violation(this.from, Violation.overBudget());
+				return;
+			}
+			target = (target != null) ? Arrays.copyOf(target, grown) : new byte[grown];
 			this.message = target;
 		}
 		in.getBytes(index, target, this.messageLength, n);
@@ -664,7 +771,7 @@ final class FrameForwarder {
 	private void messageComplete() {
 		WebSocketMessage.Type type = (this.messageOpcode == 0x1) ? WebSocketMessage.Type.TEXT
 				: WebSocketMessage.Type.BINARY;
-		byte[] payload = this.message;
+		byte[] payload = (this.message != null) ? this.message : EMPTY;
 		int length = this.messageLength;
 		this.message = null;
 		this.messageLength = 0;
@@ -672,22 +779,32 @@ final class FrameForwarder {
 		if (this.messageCompressed) {
 			try {
 				payload = (this.contextInflater != null)
-						? PerMessageDeflate.inflate(this.contextInflater, payload, length, inspectionLimit())
-						: PerMessageDeflate.inflate(payload, length, inspectionLimit());
+						? PerMessageDeflate.inflate(this.contextInflater, payload, length, inspectionLimit(),
+								this.reserver)
+						: PerMessageDeflate.inflate(payload, length, inspectionLimit(), this.reserver);
 				length = payload.length;
+				holdOnly(length); // the compressed bytes are let go: the inflated message is what is held
 			}
 			catch (PerMessageDeflate.TooBigException ex) {
+				releaseReservation();
 				this.relay.violation(this.from, Violation.tooBig(inspectionLimit()));
 				return;
 			}
+			catch (PerMessageDeflate.OverBudgetException ex) {
+				releaseReservation();
+				this.relay.violation(this.from, Violation.overBudget());
+				return;
+			}
 			catch (java.util.zip.DataFormatException ex) {
-				this.relay.violation(this.from, new Violation(1007, "invalid compressed data"));
+				releaseReservation();
+				this.relay.violation(this.from, new Violation(1007, "invalid compressed data", "protocol-error"));
 				return;
 			}
 		}
 		WebSocketMessage whole = new WebSocketMessage(type, payload, length);
 		if (this.inspector == null) {
 			send(whole);
+			releaseReservation();
 			return;
 		}
 		MessageDecision decision;
@@ -745,6 +862,7 @@ final class FrameForwarder {
 		}
 	}
 
+	/** Carries out the decision on {@code whole}, which is then no longer held. */
 	private void apply(MessageDecision decision, WebSocketMessage whole) {
 		switch (decision.kind()) {
 			case PASS -> send(whole);
@@ -755,6 +873,7 @@ final class FrameForwarder {
 				// DROP: nothing goes on
 			}
 		}
+		releaseReservation();
 	}
 
 	/** Writes {@code message} to {@link #to} as one frame, masked toward a backend. */
@@ -799,20 +918,36 @@ final class FrameForwarder {
 
 	}
 
-	/** A frame that ends the connection: the code and reason its sender gets. */
-	record Violation(int code, String reason) {
+	/**
+	 * What ends the connection: the code and reason its sender gets, and the word logs and
+	 * metrics use for it ({@code cause}).
+	 */
+	record Violation(int code, String reason, String cause) {
 
-		/** The word logs and metrics use for it. */
-		String cause() {
-			return (this.code == 1009) ? "message-too-big" : "protocol-error";
-		}
+		static final String OVER_BUDGET = "buffer-budget";
+
+		static final String TIMED_OUT = "message-timeout";
 
 		static Violation tooBig(long limit) {
-			return new Violation(1009, "message too big: limit is " + limit + " bytes");
+			return new Violation(1009, "message too big: limit is " + limit + " bytes", "message-too-big");
 		}
 
 		static Violation protocol(String reason) {
-			return new Violation(1002, reason);
+			return new Violation(1002, reason, "protocol-error");
+		}
+
+		/** The gateway-wide message buffer budget is used up: the sender may try again later. */
+		static Violation overBudget() {
+			return new Violation(1013, "try again later", OVER_BUDGET);
+		}
+
+		static Violation timedOut() {
+			return new Violation(1008, "message not completed in time", TIMED_OUT);
+		}
+
+		/** Whether this is a refusal worth an operator's attention (resources, not a peer's bug). */
+		boolean warns() {
+			return this.cause.equals(OVER_BUDGET) || this.cause.equals(TIMED_OUT);
 		}
 
 	}

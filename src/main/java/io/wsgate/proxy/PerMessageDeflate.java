@@ -3,6 +3,7 @@ package io.wsgate.proxy;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongPredicate;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -140,25 +141,37 @@ final class PerMessageDeflate {
 
 	}
 
+	/** A message whose inflated bytes the message buffer budget could not hold. */
+	static final class OverBudgetException extends Exception {
+
+		OverBudgetException() {
+			super(null, null, false, false);
+		}
+
+	}
+
 	/**
-	 * Inflates a compressed message, at most {@code limit} bytes.
+	 * Inflates a compressed message, at most {@code limit} bytes, each growth of the output
+	 * first reserved with {@code reserve} (given the bytes added).
 	 * @return the message, exactly sized
 	 * @throws TooBigException when it inflates past {@code limit}
+	 * @throws OverBudgetException when {@code reserve} refuses a growth
 	 * @throws DataFormatException when it is not deflate data
 	 */
-	static byte[] inflate(byte[] compressed, int length, long limit) throws TooBigException, DataFormatException {
+	static byte[] inflate(byte[] compressed, int length, long limit, LongPredicate reserve)
+			throws TooBigException, OverBudgetException, DataFormatException {
 		Inflater inflater = inflaters.get();
 		inflater.reset();
-		return inflate(inflater, compressed, length, limit);
+		return inflate(inflater, compressed, length, limit, reserve);
 	}
 
 	/**
 	 * Inflates with {@code inflater} as it is: a connection's own, when its peer keeps the
 	 * compression context from one message to the next.
 	 */
-	static byte[] inflate(Inflater inflater, byte[] compressed, int length, long limit)
-			throws TooBigException, DataFormatException {
-		byte[] out = new byte[(int) Math.min(limit + 1, Math.max(64, Math.min(length * 4L, 1 << 16)))];
+	static byte[] inflate(Inflater inflater, byte[] compressed, int length, long limit, LongPredicate reserve)
+			throws TooBigException, OverBudgetException, DataFormatException {
+		byte[] out = grow(null, (int) Math.min(limit + 1, Math.max(64, Math.min(length * 4L, 1 << 16))), reserve);
 		int size = 0;
 		inflater.setInput(compressed, 0, length);
 		boolean tailGiven = false;
@@ -167,7 +180,7 @@ final class PerMessageDeflate {
 				if (size > limit) {
 					throw new TooBigException();
 				}
-				out = Arrays.copyOf(out, (int) Math.min(limit + 1, out.length * 2L));
+				out = grow(out, (int) Math.min(limit + 1, out.length * 2L), reserve);
 			}
 			int n = inflater.inflate(out, size, out.length - size);
 			size += n;
@@ -188,6 +201,15 @@ final class PerMessageDeflate {
 			}
 		}
 		return (size == out.length) ? out : Arrays.copyOf(out, size);
+	}
+
+	/** {@code out} (null: none yet) as an array of {@code size}, once {@code reserve} allowed the growth. */
+	private static byte[] grow(byte @Nullable [] out, int size, LongPredicate reserve) throws OverBudgetException {
+		int current = (out != null) ? out.length : 0;
+		if (!reserve.test(size - current)) {
+			throw new OverBudgetException();
+		}
+		return (out != null) ? Arrays.copyOf(out, size) : new byte[size];
 	}
 
 	/** Deflates a message as RFC 7692 wants it: a sync-flushed block without its 4-byte tail. */

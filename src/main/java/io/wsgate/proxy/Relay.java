@@ -133,8 +133,10 @@ final class Relay implements ProxiedConnection {
 		this.requestUri = settings.requestUri();
 		this.registry = registry;
 		boolean watchPongs = this.keepAlive.enabled();
-		this.inbound = new FrameForwarder(this, Side.CLIENT, settings.limits().inbound(), this.idle, watchPongs);
-		this.outbound = new FrameForwarder(this, Side.BACKEND, settings.limits().outbound(), this.idle, watchPongs);
+		this.inbound = new FrameForwarder(this, Side.CLIENT, settings.limits().inbound(), settings.buffering(),
+				this.idle, watchPongs);
+		this.outbound = new FrameForwarder(this, Side.BACKEND, settings.limits().outbound(), settings.buffering(),
+				this.idle, watchPongs);
 		if (settings.clientDeflate() != Deflate.OFF || settings.backendDeflate() != Deflate.OFF) {
 			this.inbound.compression(settings.clientDeflate(), settings.backendDeflate() != Deflate.OFF);
 			this.outbound.compression(settings.backendDeflate(), settings.clientDeflate() != Deflate.OFF);
@@ -144,7 +146,8 @@ final class Relay implements ProxiedConnection {
 	/** What a relay is given by the route and the global settings. */
 	record Settings(MessageLimits limits, Duration closeTimeout, ConnectionPolicy.Expiry expiry,
 			ConnectionPolicy.IdleTimeout idle, ConnectionPolicy.KeepAlive keepAlive, @Nullable ConnectionPolicy policy,
-			HttpHeaders upgradeHeaders, URI requestUri, Deflate clientDeflate, Deflate backendDeflate) {
+			HttpHeaders upgradeHeaders, URI requestUri, Deflate clientDeflate, Deflate backendDeflate,
+			MessageBuffering buffering) {
 	}
 
 	/** permessage-deflate as one side negotiated it: off, or on with or without the peer's context takeover. */
@@ -275,6 +278,11 @@ final class Relay implements ProxiedConnection {
 		return this.client.eventLoop();
 	}
 
+	/** Whether the connection is closing, however it began. */
+	boolean closing() {
+		return this.closeStatus != null;
+	}
+
 	void inactive(Side side) {
 		if (this.gone[side.ordinal()]) {
 			return;
@@ -384,14 +392,27 @@ final class Relay implements ProxiedConnection {
 			this.registry.closedByGateway(this, violation.cause(), violation.code());
 		}
 		recordClose(Initiator.GATEWAY, violation.code(), violation.reason());
-		log.info("violation id={} route={} age={}ms side={} code={} reason=\"{}\"", this.id, this.routeId,
-				ageMillis(), from.label(), violation.code(), violation.reason());
+		if (violation.warns()) {
+			log.warn("violation id={} route={} client={} age={}ms side={} code={} reason=\"{}\" cause={}", this.id,
+					this.routeId, this.clientAddress, ageMillis(), from.label(), violation.code(), violation.reason(),
+					violation.cause());
+		}
+		else {
+			log.info("violation id={} route={} age={}ms side={} code={} reason=\"{}\"", this.id, this.routeId,
+					ageMillis(), from.label(), violation.code(), violation.reason());
+		}
 		forwarderFrom(from.other()).closeAtBoundary(violation.code(), violation.reason());
 		if (from == Side.CLIENT) {
 			forwarderFrom(from).closeAtBoundary(1001, "client closed by gateway");
 		}
 		else if (violation.code() == 1009) {
 			forwarderFrom(from).closeAtBoundary(1001, "backend message over the size limit");
+		}
+		else if (violation.cause().equals(Violation.OVER_BUDGET)) {
+			forwarderFrom(from).closeAtBoundary(violation.code(), violation.reason()); // the gateway is full
+		}
+		else if (violation.cause().equals(Violation.TIMED_OUT)) {
+			forwarderFrom(from).closeAtBoundary(1014, "backend message not completed in time");
 		}
 		else {
 			forwarderFrom(from).closeAtBoundary(1014, "backend protocol error");

@@ -58,6 +58,29 @@ public class WebSocketProperties {
 	 */
 	private boolean compression;
 
+	/**
+	 * Largest message held whole on a route that buffers messages (FrameInspection,
+	 * compression), whatever the route's own limit says (a smaller one applies; -1 means this).
+	 */
+	@NotNull
+	private DataSize maxBufferedMessage = DataSize.ofMegabytes(8);
+
+	/**
+	 * Most message bytes held on the heap by all connections together; 0 means a quarter of the
+	 * maximum heap. A connection whose message would pass it is closed with 1013.
+	 */
+	@NotNull
+	private DataSize messageBufferBudget = DataSize.ofBytes(0);
+
+	/**
+	 * Time a buffered message (from its first frame header to its last byte) may take to
+	 * arrive; then its sender gets 1008 {@code message not completed in time}.
+	 */
+	@NotNull
+	@DurationMin(millis = 1)
+	@DurationMax(hours = 1)
+	private Duration messageTimeout = Duration.ofSeconds(30);
+
 	public boolean isCompression() {
 		return this.compression;
 	}
@@ -69,6 +92,22 @@ public class WebSocketProperties {
 	@AssertTrue(message = "wsgate.websocket.max-message-size must be -1 (unlimited) or a positive size")
 	boolean isMaxMessageSizeValid() {
 		return this.maxMessageSize == null || MessageLimits.isValid(this.maxMessageSize);
+	}
+
+	@AssertTrue(message = "wsgate.websocket.max-buffered-message must be between 1KB and 1GB")
+	boolean isMaxBufferedMessageValid() {
+		return this.maxBufferedMessage == null || (this.maxBufferedMessage.toBytes() >= 1024
+				&& this.maxBufferedMessage.toBytes() <= DataSize.ofGigabytes(1).toBytes());
+	}
+
+	@AssertTrue(message = "wsgate.websocket.message-buffer-budget must be 0 (a quarter of the heap) or at least "
+			+ "wsgate.websocket.max-buffered-message")
+	boolean isMessageBufferBudgetValid() {
+		if (this.messageBufferBudget == null || this.maxBufferedMessage == null) {
+			return true;
+		}
+		long budget = this.messageBufferBudget.toBytes();
+		return budget == 0 || budget >= this.maxBufferedMessage.toBytes();
 	}
 
 	@AssertTrue(message = "wsgate.websocket.max-rejection-body must be between 0 and 16MB")
@@ -115,6 +154,30 @@ public class WebSocketProperties {
 
 	public void setMaxRejectionBody(DataSize maxRejectionBody) {
 		this.maxRejectionBody = maxRejectionBody;
+	}
+
+	public DataSize getMaxBufferedMessage() {
+		return this.maxBufferedMessage;
+	}
+
+	public void setMaxBufferedMessage(DataSize maxBufferedMessage) {
+		this.maxBufferedMessage = maxBufferedMessage;
+	}
+
+	public DataSize getMessageBufferBudget() {
+		return this.messageBufferBudget;
+	}
+
+	public void setMessageBufferBudget(DataSize messageBufferBudget) {
+		this.messageBufferBudget = messageBufferBudget;
+	}
+
+	public Duration getMessageTimeout() {
+		return this.messageTimeout;
+	}
+
+	public void setMessageTimeout(Duration messageTimeout) {
+		this.messageTimeout = messageTimeout;
 	}
 
 }

@@ -25,6 +25,14 @@ class WebSocketProxyConfiguration {
 		return new ConnectionRegistry(properties.getMaxConnections());
 	}
 
+	@Bean
+	MessageBudget messageBudget(WebSocketProperties properties) {
+		MessageBudget budget = MessageBudget.of(properties.getMessageBufferBudget().toBytes());
+		log.info("message buffer budget: {} bytes{} (wsgate.websocket.message-buffer-budget)", budget.limit(),
+				(properties.getMessageBufferBudget().toBytes() > 0) ? "" : ", a quarter of the maximum heap");
+		return budget;
+	}
+
 	@Bean(destroyMethod = "close")
 	BackendConnector backendConnector(BackendTlsProperties tls, ObjectProvider<SslBundles> sslBundles) {
 		if (tls.isInsecureSkipVerify()) {
@@ -57,8 +65,8 @@ class WebSocketProxyConfiguration {
 
 	@Bean
 	WebSocketProxyFilter webSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry,
-			BackendConnector connector) {
-		return new WebSocketProxyFilter(properties, registry, connector);
+			BackendConnector connector, MessageBudget budget) {
+		return new WebSocketProxyFilter(properties, registry, connector, MessageBuffering.of(properties, budget));
 	}
 
 	/** A plain HTTP listener beside the main server, when {@code wsgate.server.http.port} is set. */

@@ -60,10 +60,14 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 
 	private final BackendConnector connector;
 
-	WebSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry, BackendConnector connector) {
+	private final MessageBuffering buffering;
+
+	WebSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry, BackendConnector connector,
+			MessageBuffering buffering) {
 		this.properties = properties;
 		this.registry = registry;
 		this.connector = connector;
+		this.buffering = buffering;
 	}
 
 	@Override
@@ -251,7 +255,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		if (policy == null) {
 			return new Relay.Settings(limits, this.properties.getCloseTimeout(), ConnectionPolicy.Expiry.NONE,
 					ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE, null, HttpHeaders.EMPTY,
-					exchange.getRequest().getURI(), clientDeflate, backendDeflate);
+					exchange.getRequest().getURI(), clientDeflate, backendDeflate, this.buffering);
 		}
 		return new Relay.Settings(limits, this.properties.getCloseTimeout(),
 				orElse(policy.expiry(), ConnectionPolicy.Expiry.NONE),
@@ -259,7 +263,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 				orElse(policy.keepAlive(), ConnectionPolicy.KeepAlive.NONE), policy,
 				(policy.inspection() != null || policy.tapping() != null)
 						? HttpHeaders.readOnlyHttpHeaders(exchange.getRequest().getHeaders()) : HttpHeaders.EMPTY,
-				exchange.getRequest().getURI(), clientDeflate, backendDeflate);
+				exchange.getRequest().getURI(), clientDeflate, backendDeflate, this.buffering);
 	}
 
 	private static <T> T orElse(@Nullable T value, T fallback) {
