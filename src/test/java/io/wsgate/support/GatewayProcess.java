@@ -54,10 +54,17 @@ public final class GatewayProcess implements AutoCloseable {
 
 	/** Starts a gateway with these command-line arguments (a free port and no demo unless they say otherwise). */
 	public static GatewayProcess start(String... args) throws IOException {
+		return startWithJvmOptions(List.of(), args);
+	}
+
+	/** The same, with JVM options after the defaults (a later {@code -Xmx} wins). */
+	public static GatewayProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
 		List<String> command = new ArrayList<>(List.of(
 				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-				"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				WsgateApplication.class.getName(), "--server.port=0", "--wsgate.demo.enabled=false"));
+				"-XX:TieredStopAtLevel=1"));
+		command.addAll(jvmOptions);
+		command.addAll(List.of("-cp", System.getProperty("java.class.path"), WsgateApplication.class.getName(),
+				"--server.port=0", "--wsgate.demo.enabled=false"));
 		command.addAll(List.of(args));
 		return new GatewayProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
 	}
