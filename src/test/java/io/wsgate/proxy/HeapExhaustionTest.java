@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -99,7 +100,16 @@ class HeapExhaustionTest {
 				}));
 			}
 			for (Future<?> attack : attacks) {
-				attack.get(60, TimeUnit.SECONDS);
+				try {
+					attack.get(60, TimeUnit.SECONDS);
+				}
+				catch (ExecutionException ex) {
+					String output = this.gateway.output();
+					throw new AssertionError("an attacker's connection failed; the gateway is "
+							+ (this.gateway.isAlive() ? "alive" : "gone") + (output.contains("OutOfMemoryError")
+									? ", out of heap" : "") + "\n" + output.substring(Math.max(0, output.length() - 3000)),
+							ex);
+				}
 			}
 		}
 		finally {

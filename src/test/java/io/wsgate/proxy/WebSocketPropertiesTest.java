@@ -64,6 +64,44 @@ class WebSocketPropertiesTest {
 			.run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("maxConnections"));
 	}
 
+	@Test
+	void bufferedMessageDefaultsAreSafe() {
+		this.runner.run(context -> {
+			WebSocketProperties properties = context.getBean(WebSocketProperties.class);
+			assertThat(properties.getMaxBufferedMessage().toMegabytes()).isEqualTo(8);
+			assertThat(properties.getMessageBufferBudget().toBytes()).as("a quarter of the heap").isZero();
+			assertThat(properties.getMessageTimeout()).hasSeconds(30);
+		});
+		assertThat(MessageBudget.of(0).limit()).isEqualTo(Runtime.getRuntime().maxMemory() / 4);
+		assertThat(MessageBudget.of(123_456).limit()).isEqualTo(123_456);
+	}
+
+	@Test
+	void aBudgetSmallerThanTheLargestBufferedMessageIsRefused() {
+		this.runner.withPropertyValues("wsgate.websocket.max-buffered-message=8MB",
+				"wsgate.websocket.message-buffer-budget=1MB")
+			.run(context -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("wsgate.websocket.message-buffer-budget must be 0 (a quarter of the heap) or "
+						+ "at least wsgate.websocket.max-buffered-message"));
+	}
+
+	@Test
+	void aTinyOrHugeBufferedMessageLimitIsRefused() {
+		for (String size : new String[] { "0", "-1", "2GB" }) {
+			this.runner.withPropertyValues("wsgate.websocket.max-buffered-message=" + size)
+				.run(context -> assertThat(context).getFailure()
+					.rootCause()
+					.hasMessageContaining("wsgate.websocket.max-buffered-message must be between 1KB and 1GB"));
+		}
+	}
+
+	@Test
+	void aZeroMessageTimeoutIsRefusedNamingTheProperty() {
+		this.runner.withPropertyValues("wsgate.websocket.message-timeout=0s")
+			.run(context -> assertThat(context).getFailure().rootCause().hasMessageContaining("messageTimeout"));
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@EnableConfigurationProperties(WebSocketProperties.class)
 	static class Config {
