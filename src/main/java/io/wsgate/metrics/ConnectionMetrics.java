@@ -41,7 +41,8 @@ import io.wsgate.proxy.ProxiedConnection.Traffic;
  * {@code backend}, {@code gateway});</li>
  * <li>{@value #GATEWAY_CLOSES}: closes the gateway initiated, tagged with {@code cause}
  * ({@code expired}, {@code idle}, {@code unresponsive}, {@code shutdown},
- * {@code message-too-big}, {@code protocol-error}, {@code peer-lost}, {@code admin}, ...) and
+ * {@code message-too-big}, {@code protocol-error}, {@code buffer-budget}, {@code message-timeout},
+ * {@code peer-lost}, {@code admin}, ...) and
  * {@code route}.</li>
  * </ul>
  * The relay updates no meter per frame: frames and bytes are function counters that add the
