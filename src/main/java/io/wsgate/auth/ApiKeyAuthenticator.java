@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 
 import reactor.core.publisher.Mono;
 
@@ -26,14 +27,15 @@ final class ApiKeyAuthenticator {
 
 	private final Map<String, String> bcryptKeys = new LinkedHashMap<>();
 
-	private final SlowHashes slowHashes = new SlowHashes();
+	private final SlowHashes slowHashes;
 
 	private final String realm;
 
 	private final String header;
 
-	ApiKeyAuthenticator(ApiKeysConfig config, String realm) {
+	ApiKeyAuthenticator(ApiKeysConfig config, String realm, SlowHashes slowHashes) {
 		this.realm = realm;
+		this.slowHashes = slowHashes;
 		this.header = config.getHeader();
 		if (config.getKeys().isEmpty()) {
 			throw new IllegalArgumentException("api-keys.keys must list at least one {id, hash}");
@@ -72,7 +74,9 @@ final class ApiKeyAuthenticator {
 			if (found == null) {
 				return this.slowHashes.bcrypt(presented, digest, this.bcryptKeys)
 					.map(this::accepted)
-					.defaultIfEmpty(refused());
+					.defaultIfEmpty(refused())
+					.onErrorResume(RejectedExecutionException.class,
+							ex -> Mono.just(AuthResult.refused(SlowHashes.busy())));
 			}
 		}
 		return Mono.just((found != null) ? accepted(found) : refused());

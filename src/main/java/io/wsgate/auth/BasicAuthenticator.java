@@ -4,10 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 
 import reactor.core.publisher.Mono;
-
-import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 
 import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.BasicConfig;
 import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.BasicUser;
@@ -15,18 +14,21 @@ import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.BasicUser;
 /** Checks HTTP Basic credentials against users with {@code {bcrypt}} passwords. */
 final class BasicAuthenticator {
 
-	/** Checked when the user is unknown, so that the answer takes as long as for a known one. */
-	private static final String UNKNOWN_USER_HASH = SlowHashes.BCRYPT_PREFIX
-			+ new BCryptPasswordEncoder().encode(java.util.UUID.randomUUID().toString());
-
 	private final Map<String, String> users = new LinkedHashMap<>();
 
-	private final SlowHashes slowHashes = new SlowHashes();
+	private final SlowHashes slowHashes;
+
+	/**
+	 * Checked when the user is unknown, so that the answer takes as long as for a known one: of
+	 * the highest cost among the users' hashes.
+	 */
+	private final String unknownUserHash;
 
 	private final String realm;
 
-	BasicAuthenticator(BasicConfig config, String realm) {
+	BasicAuthenticator(BasicConfig config, String realm, SlowHashes slowHashes) {
 		this.realm = realm;
+		this.slowHashes = slowHashes;
 		if (config.getUsers().isEmpty()) {
 			throw new IllegalArgumentException("basic.users must list at least one {username, password}");
 		}
@@ -41,6 +43,12 @@ final class BasicAuthenticator {
 				throw new IllegalArgumentException(what + ".username '" + user.getUsername() + "' is listed twice");
 			}
 		}
+		this.unknownUserHash = SlowHashes.dummyHash(this.users.values());
+	}
+
+	/** The dummy hash's cost, for tests. */
+	int unknownUserCost() {
+		return SlowHashes.cost(this.unknownUserHash);
 	}
 
 	/** {@code encoded} is what follows {@code Basic } in the Authorization header. */
@@ -61,8 +69,9 @@ final class BasicAuthenticator {
 		String hash = this.users.get(username);
 		if (hash == null) {
 			// as slow as a known user's check, so that the answer's timing tells nothing
-			return this.slowHashes.bcrypt(password, SlowHashes.sha256(""), Map.of("", UNKNOWN_USER_HASH))
-				.then(Mono.just(refused(Refusal.INVALID, "invalid user name or password")));
+			return this.slowHashes.bcryptDummy(password, this.unknownUserHash)
+				.then(Mono.fromSupplier(() -> refused(Refusal.INVALID, "invalid user name or password")))
+				.onErrorResume(RejectedExecutionException.class, ex -> Mono.just(AuthResult.refused(SlowHashes.busy())));
 		}
 		byte[] digest = SlowHashes.sha256(username + '\0' + password);
 		if (username.equals(this.slowHashes.remembered(digest))) {
@@ -70,7 +79,8 @@ final class BasicAuthenticator {
 		}
 		return this.slowHashes.bcrypt(password, digest, Map.of(username, hash))
 			.map(this::accepted)
-			.defaultIfEmpty(refused(Refusal.INVALID, "invalid user name or password"));
+			.defaultIfEmpty(refused(Refusal.INVALID, "invalid user name or password"))
+			.onErrorResume(RejectedExecutionException.class, ex -> Mono.just(AuthResult.refused(SlowHashes.busy())));
 	}
 
 	private AuthResult accepted(String username) {

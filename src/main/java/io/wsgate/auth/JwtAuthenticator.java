@@ -1,7 +1,9 @@
 package io.wsgate.auth;
 
-import java.io.IOException;
-import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.PublicKey;
@@ -16,8 +18,10 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,19 +32,18 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import com.nimbusds.jose.jwk.source.JWKSecurityContextJWKSet;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jwt.SignedJWT;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.DefaultResourceLoader;
-import org.springframework.core.io.Resource;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
-import org.springframework.security.oauth2.jose.jws.JwsAlgorithm;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.BadJwtException;
@@ -54,21 +57,27 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.JwtConfig;
+import io.wsgate.resources.TrustedResources;
 
 /**
  * Checks bearer tokens with Spring Security's reactive Nimbus decoder: the signature against a
- * JWK set fetched from {@code jwk-set-uri} (cached; a token with an unknown {@code kid}
- * makes it fetch the set again), a PEM public key or an HMAC secret; then the issuer and
- * audiences (401 when wrong), the times with the clock skew (401 "token expired"), and the
- * required scopes and claims (403 when missing).
+ * JWK set fetched from {@code jwk-set-uri} ({@link JwksSource}: cached; a token with an unknown
+ * {@code kid} makes it fetch the set again, at most once per {@code jwks-refetch-interval}), a
+ * PEM public key or an HMAC secret; then the issuer and audiences (401 when wrong), the times
+ * with the clock skew (401 "token expired"; no {@code exp} is 401 unless
+ * {@code require-expiry} is off), and the required scopes and claims (403 when missing).
  */
 final class JwtAuthenticator {
 
 	private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
 
+	private static final Duration MIN_REFETCH = Duration.ofSeconds(1);
+
 	private final ReactiveJwtDecoder decoder;
 
 	private final Duration clockSkew;
+
+	private final boolean requireExpiry;
 
 	private final Set<String> requiredScopes;
 
@@ -81,6 +90,7 @@ final class JwtAuthenticator {
 	private JwtAuthenticator(ReactiveJwtDecoder decoder, JwtConfig config, String realm, String description) {
 		this.decoder = decoder;
 		this.clockSkew = config.getClockSkew();
+		this.requireExpiry = config.isRequireExpiry();
 		this.requiredScopes = new LinkedHashSet<>(config.getRequiredScopes());
 		this.requiredClaims = Map.copyOf(config.getRequiredClaims());
 		this.realm = realm;
@@ -91,7 +101,7 @@ final class JwtAuthenticator {
 	 * A decoder for the configured key source.
 	 * @throws IllegalArgumentException naming the argument that is wrong
 	 */
-	static JwtAuthenticator of(JwtConfig config, String realm, WebClient jwksClient) {
+	static JwtAuthenticator of(JwtConfig config, String realm, WebClient jwksClient, TrustedResources resources) {
 		int sources = count(config.getJwkSetUri()) + count(config.getPublicKey()) + count(config.getSecret());
 		if (sources != 1) {
 			throw new IllegalArgumentException(
@@ -105,6 +115,9 @@ final class JwtAuthenticator {
 				throw new IllegalArgumentException("jwt.required-claims." + claim + " needs a value");
 			}
 		}
+		if (config.getJwksRefetchInterval() == null || config.getJwksRefetchInterval().compareTo(MIN_REFETCH) < 0) {
+			throw new IllegalArgumentException("jwt.jwks-refetch-interval must be at least 1s");
+		}
 		NimbusReactiveJwtDecoder decoder;
 		String description;
 		if (config.getSecret() != null) {
@@ -112,29 +125,17 @@ final class JwtAuthenticator {
 			description = "secret";
 		}
 		else if (config.getPublicKey() != null) {
-			decoder = publicKeyDecoder(config.getPublicKey(), config.getAlgorithms());
+			decoder = publicKeyDecoder(config.getPublicKey(), config.getAlgorithms(), resources);
 			description = "public-key";
 		}
 		else {
-			String uri = config.getJwkSetUri();
-			java.net.URI parsed;
-			try {
-				parsed = java.net.URI.create(uri);
-			}
-			catch (IllegalArgumentException ex) {
-				throw new IllegalArgumentException("jwt.jwk-set-uri is not a URI: " + uri);
-			}
-			if (!"https".equalsIgnoreCase(parsed.getScheme()) && !"http".equalsIgnoreCase(parsed.getScheme())) {
-				throw new IllegalArgumentException("jwt.jwk-set-uri must be an http(s) URI, was " + uri);
-			}
+			URI uri = jwkSetUri(config.getJwkSetUri());
+			description = "jwk-set-uri=" + uri.getScheme() + "://" + uri.getRawAuthority()
+					+ ((uri.getRawPath() != null) ? uri.getRawPath() : "");
 			List<SignatureAlgorithm> algorithms = signatureAlgorithms(config.getAlgorithms(),
 					List.of(SignatureAlgorithm.RS256));
-			decoder = NimbusReactiveJwtDecoder.withJwkSetUri(uri).webClient(jwksClient).jwsAlgorithms(set -> {
-				set.clear();
-				set.addAll(algorithms);
-			}).validateType(false).build();
-			description = "jwk-set-uri=" + parsed.getScheme() + "://" + parsed.getRawAuthority()
-					+ ((parsed.getRawPath() != null) ? parsed.getRawPath() : "");
+			JwksSource keys = new JwksSource(jwksClient, uri, description, config.getJwksRefetchInterval());
+			decoder = keySourceDecoder(keys::keys, algorithms);
 		}
 		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
 		if (config.getIssuer() != null && !config.getIssuer().isBlank()) {
@@ -158,14 +159,31 @@ final class JwtAuthenticator {
 			.onErrorResume(BadJwtException.class, ex -> Mono.just(invalid(Refusal.INVALID, badToken(ex))))
 			.onErrorResume(JwtException.class, ex -> {
 				log.warn("cannot check tokens: {}", ex.getMessage());
-				return Mono.just(AuthResult.refused(new Refusal(503, Refusal.UNAVAILABLE,
-						"authentication unavailable", null)));
-			});
+				return Mono.just(unavailable());
+			})
+			// Spring Security wraps what the key source fails with: the JWK set could not be had (logged there)
+			.onErrorResume(ex -> hasCause(ex, JwksSource.UnavailableException.class), ex -> Mono.just(unavailable()));
+	}
+
+	private static AuthResult unavailable() {
+		return AuthResult.refused(new Refusal(503, Refusal.UNAVAILABLE, "authentication unavailable", null));
+	}
+
+	private static boolean hasCause(Throwable ex, Class<? extends Throwable> type) {
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (type.isInstance(cause)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private AuthResult check(Jwt jwt) {
 		Instant now = Instant.now();
 		Instant expiresAt = jwt.getExpiresAt();
+		if (expiresAt == null && this.requireExpiry) {
+			return invalid(Refusal.INVALID, "token has no expiry (exp)");
+		}
 		if (expiresAt != null && now.minus(this.clockSkew).isAfter(expiresAt)) {
 			return invalid(Refusal.EXPIRED, "token expired");
 		}
@@ -283,8 +301,9 @@ final class JwtAuthenticator {
 			.build();
 	}
 
-	private static NimbusReactiveJwtDecoder publicKeyDecoder(String pemOrLocation, List<String> algorithmNames) {
-		PublicKey key = readPublicKey(pemOrLocation);
+	private static NimbusReactiveJwtDecoder publicKeyDecoder(String pemOrLocation, List<String> algorithmNames,
+			TrustedResources resources) {
+		PublicKey key = readPublicKey(pemOrLocation, resources);
 		JWK jwk;
 		List<SignatureAlgorithm> defaults;
 		if (key instanceof RSAPublicKey rsa) {
@@ -308,13 +327,66 @@ final class JwtAuthenticator {
 		}
 		List<SignatureAlgorithm> algorithms = signatureAlgorithms(algorithmNames, defaults);
 		// one key: whatever key id a token names, this is the key to check it with
-		NimbusReactiveJwtDecoder.JwkSourceReactiveJwtDecoderBuilder builder = NimbusReactiveJwtDecoder
-			.withJwkSource(signedJwt -> Flux.just(withKeyId(jwk, signedJwt.getHeader().getKeyID())))
-			.validateType(false);
-		for (JwsAlgorithm algorithm : algorithms) {
-			builder.jwsAlgorithm(algorithm);
+		return keySourceDecoder(signedJwt -> Flux.just(withKeyId(jwk, signedJwt.getHeader().getKeyID())), algorithms);
+	}
+
+	/** A decoder over {@code keys}, accepting every one of {@code algorithms}. */
+	private static NimbusReactiveJwtDecoder keySourceDecoder(Function<SignedJWT, Flux<JWK>> keys,
+			List<SignatureAlgorithm> algorithms) {
+		Set<JWSAlgorithm> nimbus = new LinkedHashSet<>();
+		algorithms.forEach(algorithm -> nimbus.add(JWSAlgorithm.parse(algorithm.getName())));
+		return NimbusReactiveJwtDecoder.withJwkSource(keys)
+			.validateType(false)
+			.jwtProcessorCustomizer(processor -> processor
+				.setJWSKeySelector(new JWSVerificationKeySelector<>(nimbus, new JWKSecurityContextJWKSet())))
+			.build();
+	}
+
+	/**
+	 * {@code jwk-set-uri}, which must be {@code https}: keys fetched in the clear could be
+	 * replaced on the way. {@code http} is accepted for loopback hosts only (an identity provider
+	 * beside the gateway, or a test).
+	 */
+	static URI jwkSetUri(String uri) {
+		URI parsed;
+		try {
+			parsed = new URI(uri);
 		}
-		return builder.build();
+		catch (URISyntaxException ex) {
+			throw new IllegalArgumentException("jwt.jwk-set-uri is not a URI: " + uri);
+		}
+		String scheme = (parsed.getScheme() != null) ? parsed.getScheme().toLowerCase(Locale.ROOT) : "";
+		if (!scheme.equals("https") && !scheme.equals("http")) {
+			throw new IllegalArgumentException("jwt.jwk-set-uri must be an https URI, was " + uri);
+		}
+		if (parsed.getHost() == null) {
+			throw new IllegalArgumentException("jwt.jwk-set-uri has no host: " + uri);
+		}
+		if (scheme.equals("http") && !isLoopback(parsed.getHost())) {
+			throw new IllegalArgumentException("jwt.jwk-set-uri must be an https URI (http only for a loopback "
+					+ "host), was " + uri);
+		}
+		return parsed;
+	}
+
+	private static boolean isLoopback(String host) {
+		String name = host.toLowerCase(Locale.ROOT);
+		if (name.equals("localhost")) {
+			return true;
+		}
+		if (name.startsWith("[") && name.endsWith("]")) {
+			name = name.substring(1, name.length() - 1);
+		}
+		// only literal addresses: a name is never resolved here
+		if (!name.matches("[0-9.]+") && !name.contains(":")) {
+			return false;
+		}
+		try {
+			return InetAddress.getByName(name).isLoopbackAddress();
+		}
+		catch (UnknownHostException ex) {
+			return false;
+		}
 	}
 
 	private static JWK withKeyId(JWK jwk, @Nullable String keyId) {
@@ -342,24 +414,21 @@ final class JwtAuthenticator {
 		return algorithms;
 	}
 
-	/** A PEM {@code PUBLIC KEY} given inline, or at a {@code file:} or {@code classpath:} location. */
-	static PublicKey readPublicKey(String pemOrLocation) {
+	/**
+	 * A PEM {@code PUBLIC KEY} given inline, or at a {@code classpath:} location or a
+	 * {@code file:} under the trusted directory; what a file holds is never quoted.
+	 */
+	static PublicKey readPublicKey(String pemOrLocation, TrustedResources resources) {
 		String pem = pemOrLocation.trim();
 		if (!pem.startsWith("-----BEGIN")) {
-			Resource resource = new DefaultResourceLoader().getResource(pem);
-			try (InputStream in = resource.getInputStream()) {
-				pem = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-			}
-			catch (IOException ex) {
-				throw new IllegalArgumentException("jwt.public-key: cannot read " + pemOrLocation + ": "
-						+ ex.getMessage());
-			}
+			pem = resources.read("jwt.public-key", pemOrLocation);
 		}
 		int begin = pem.indexOf("-----BEGIN PUBLIC KEY-----");
 		int end = pem.indexOf("-----END PUBLIC KEY-----");
 		if (begin < 0 || end < begin) {
 			throw new IllegalArgumentException(
-					"jwt.public-key must be a PEM 'PUBLIC KEY' (SubjectPublicKeyInfo), inline or file:/classpath:");
+					"jwt.public-key must be a PEM 'PUBLIC KEY' (SubjectPublicKeyInfo), inline or at a classpath: or "
+							+ "file: location");
 		}
 		byte[] der = decodeBase64(pem.substring(begin + 26, end).replaceAll("\\s", ""));
 		for (String type : List.of("RSA", "EC")) {

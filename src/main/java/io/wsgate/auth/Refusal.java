@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
  * An upgrade refused before it reached the backend.
  * @param status 400, 401, 403 or 503
  * @param reason the metric tag and log word: {@code missing}, {@code malformed}, {@code invalid},
- * {@code expired}, {@code forbidden}, {@code origin} or {@code unavailable}
+ * {@code expired}, {@code forbidden}, {@code origin}, {@code unavailable} or {@code busy}
  * @param description one line for the client and the log; never a credential
  * @param challenge the {@code WWW-Authenticate} value, if the answer carries one
  */
@@ -25,6 +25,8 @@ record Refusal(int status, String reason, String description, @Nullable String c
 	static final String ORIGIN = "origin";
 
 	static final String UNAVAILABLE = "unavailable";
+
+	static final String BUSY = "busy";
 
 	/**
 	 * A challenge of RFC 6750 / RFC 7617 form: {@code scheme realm="...", key="value", ...};

@@ -135,9 +135,16 @@ final class WebSocketAuthFilter implements GatewayFilter {
 
 	private Mono<Void> refuse(ServerWebExchange exchange, Refusal refusal, @Nullable Credential credential) {
 		String routeId = WebSocketProxyFilter.routeId(exchange);
-		log.info("refused upgrade route={} client={} status={} reason={} credential={} \"{}\"", routeId,
-				clientIp(exchange.getRequest()), refusal.status(), refusal.reason(),
-				(credential != null) ? credential : "-", refusal.description());
+		if (Refusal.BUSY.equals(refusal.reason())) {
+			log.warn("refused upgrade route={} client={} status={} reason={} credential={} \"{}\": more bcrypt checks "
+					+ "at once than wsgate.auth.slow-hash allows", routeId, clientIp(exchange.getRequest()),
+					refusal.status(), refusal.reason(), (credential != null) ? credential : "-", refusal.description());
+		}
+		else {
+			log.info("refused upgrade route={} client={} status={} reason={} credential={} \"{}\"", routeId,
+					clientIp(exchange.getRequest()), refusal.status(), refusal.reason(),
+					(credential != null) ? credential : "-", refusal.description());
+		}
 		for (AuthListener listener : this.listeners) {
 			listener.refused(routeId, refusal.reason(), refusal.status());
 		}
@@ -147,6 +154,9 @@ final class WebSocketAuthFilter implements GatewayFilter {
 		}
 		else if (refusal.status() == 401) {
 			this.challenges.forEach(challenge -> headers.add(HttpHeaders.WWW_AUTHENTICATE, challenge));
+		}
+		if (refusal.status() == 503) {
+			headers.set(HttpHeaders.RETRY_AFTER, "1");
 		}
 		ServerWebExchangeUtils.setAlreadyRouted(exchange);
 		return WebSocketProxyFilter.answer(exchange, refusal.status(), refusal.description());

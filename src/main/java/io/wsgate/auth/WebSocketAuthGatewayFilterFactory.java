@@ -9,10 +9,14 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Scheduler;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
+import org.springframework.cloud.gateway.support.HasRouteId;
 import org.springframework.web.reactive.function.client.WebClient;
+
+import io.wsgate.resources.TrustedResources;
 
 /**
  * {@code WebSocketAuth}: authenticates a route's clients at upgrade time, before any byte
@@ -34,10 +38,21 @@ public class WebSocketAuthGatewayFilterFactory
 
 	private final List<AuthListener> listeners;
 
-	public WebSocketAuthGatewayFilterFactory(WebClient jwksClient, List<AuthListener> listeners) {
+	private final Scheduler slowHashes;
+
+	private final TrustedResources resources;
+
+	/**
+	 * @param slowHashes the bounded scheduler of bcrypt checks ({@link SlowHashPool})
+	 * @param resources where {@code jwt.public-key} locations may be read
+	 */
+	public WebSocketAuthGatewayFilterFactory(WebClient jwksClient, List<AuthListener> listeners, Scheduler slowHashes,
+			TrustedResources resources) {
 		super(Config.class);
 		this.jwksClient = jwksClient;
 		this.listeners = List.copyOf(listeners);
+		this.slowHashes = slowHashes;
+		this.resources = resources;
 	}
 
 	@Override
@@ -46,7 +61,8 @@ public class WebSocketAuthGatewayFilterFactory
 			return build(config);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalArgumentException("WebSocketAuth: " + ex.getMessage(), ex);
+			// never the cause: its message may hold what a file holds
+			throw new IllegalArgumentException("WebSocketAuth: " + ex.getMessage());
 		}
 	}
 
@@ -56,11 +72,11 @@ public class WebSocketAuthGatewayFilterFactory
 		}
 		String realm = requireText("realm", config.getRealm());
 		JwtAuthenticator jwt = (config.getJwt() != null)
-				? JwtAuthenticator.of(config.getJwt(), realm, this.jwksClient) : null;
+				? JwtAuthenticator.of(config.getJwt(), realm, this.jwksClient, this.resources) : null;
 		ApiKeyAuthenticator apiKeys = (config.getApiKeys() != null)
-				? new ApiKeyAuthenticator(config.getApiKeys(), realm) : null;
-		BasicAuthenticator basic = (config.getBasic() != null) ? new BasicAuthenticator(config.getBasic(), realm)
-				: null;
+				? new ApiKeyAuthenticator(config.getApiKeys(), realm, new SlowHashes(this.slowHashes)) : null;
+		BasicAuthenticator basic = (config.getBasic() != null)
+				? new BasicAuthenticator(config.getBasic(), realm, new SlowHashes(this.slowHashes)) : null;
 		if (config.getTokenSources().isEmpty() && jwt != null) {
 			throw new IllegalArgumentException("token-sources must name at least one of header, query, protocol, cookie");
 		}
@@ -75,14 +91,35 @@ public class WebSocketAuthGatewayFilterFactory
 			claimToHeader.put(mapping.getClaim(), mapping.getHeader());
 		}
 		IdentityHeaders identity = IdentityHeaders.of(claimToHeader);
-		if (jwt != null && config.getTokenSources().contains(TokenSource.COOKIE) && !origins.restricts()) {
-			log.warn("WebSocketAuth takes tokens from the cookie '{}' but has no allowed-origins: any web site "
-					+ "can open a WebSocket with your users' cookies (cross-site WebSocket hijacking)",
-					config.getCookie());
-		}
+		warnings(config, jwt != null, origins);
 		boolean closeOnExpiry = config.getJwt() == null || config.getJwt().isCloseOnExpiry();
 		return new WebSocketAuthFilter(origins, sources, jwt, apiKeys, basic, identity, closeOnExpiry, realm,
 				this.listeners);
+	}
+
+	/** What works but is unsafe: logged when the route is built. */
+	private static void warnings(Config config, boolean jwt, OriginPolicy origins) {
+		String route = (config.getRouteId() != null) ? config.getRouteId() : "-";
+		if (jwt && config.getTokenSources().contains(TokenSource.COOKIE) && !origins.restricts()) {
+			log.warn("route {}: WebSocketAuth takes tokens from the cookie '{}' but has no allowed-origins: any web "
+					+ "site can open a WebSocket with your users' cookies (cross-site WebSocket hijacking)", route,
+					config.getCookie());
+		}
+		if (config.getBasic() != null && !origins.restricts()) {
+			log.warn("route {}: WebSocketAuth accepts HTTP Basic but has no allowed-origins: browsers send saved "
+					+ "Basic credentials by themselves, so any web site can open a WebSocket as your users "
+					+ "(cross-site WebSocket hijacking)", route);
+		}
+		JwtConfig jwtConfig = config.getJwt();
+		if (jwtConfig != null && jwtConfig.getAudiences().isEmpty()
+				&& (jwtConfig.getIssuer() == null || jwtConfig.getIssuer().isBlank())) {
+			log.warn("route {}: WebSocketAuth jwt has neither audiences nor issuer: any token the key signed is "
+					+ "accepted, also those minted for other applications; set jwt.audiences (and jwt.issuer)",
+					route);
+		}
+		if (jwtConfig != null && !jwtConfig.isRequireExpiry()) {
+			log.warn("route {}: WebSocketAuth jwt.require-expiry is off: a token without exp never expires", route);
+		}
 	}
 
 	private static String requireText(String argument, @Nullable String value) {
@@ -110,7 +147,10 @@ public class WebSocketAuthGatewayFilterFactory
 	}
 
 	/** Arguments of {@code WebSocketAuth}. */
-	public static class Config {
+	public static class Config implements HasRouteId {
+
+		/** The route's id, set by Spring Cloud Gateway (for the log). */
+		private @Nullable String routeId;
 
 		/** JWT bearer tokens. */
 		private @Nullable JwtConfig jwt;
@@ -148,6 +188,16 @@ public class WebSocketAuthGatewayFilterFactory
 
 		/** The realm of the {@code WWW-Authenticate} challenges. */
 		private String realm = "wsgate";
+
+		@Override
+		public void setRouteId(@Nullable String routeId) {
+			this.routeId = routeId;
+		}
+
+		@Override
+		public @Nullable String getRouteId() {
+			return this.routeId;
+		}
 
 		public @Nullable JwtConfig getJwt() {
 			return this.jwt;
@@ -262,10 +312,10 @@ public class WebSocketAuthGatewayFilterFactory
 	/** {@code jwt.*}: how tokens are verified. One key source: jwk-set-uri, public-key or secret. */
 	public static class JwtConfig {
 
-		/** A JWK set to fetch the verification keys from. */
+		/** A JWK set to fetch the verification keys from: {@code https} ({@code http} for loopback hosts only). */
 		private @Nullable String jwkSetUri;
 
-		/** A PEM public key (RSA or EC), inline or at a {@code file:}/{@code classpath:} location. */
+		/** A PEM public key (RSA or EC), inline or at a {@code classpath:} location or a {@code file:} under {@code wsgate.resources.directory}. */
 		private @Nullable String publicKey;
 
 		/** An HMAC secret of at least 256 bits (UTF-8 text, or {@code base64:} and base64). */
@@ -291,6 +341,12 @@ public class WebSocketAuthGatewayFilterFactory
 
 		/** Whether a connection is closed with 1008 "token expired" when its token expires. */
 		private boolean closeOnExpiry = true;
+
+		/** Whether a token must have {@code exp}; without, it is refused (401). */
+		private boolean requireExpiry = true;
+
+		/** A token with an unknown key makes the JWK set fetched again at most this often. */
+		private Duration jwksRefetchInterval = Duration.ofSeconds(30);
 
 		public @Nullable String getJwkSetUri() {
 			return this.jwkSetUri;
@@ -379,6 +435,24 @@ public class WebSocketAuthGatewayFilterFactory
 
 		public JwtConfig setCloseOnExpiry(boolean closeOnExpiry) {
 			this.closeOnExpiry = closeOnExpiry;
+			return this;
+		}
+
+		public boolean isRequireExpiry() {
+			return this.requireExpiry;
+		}
+
+		public JwtConfig setRequireExpiry(boolean requireExpiry) {
+			this.requireExpiry = requireExpiry;
+			return this;
+		}
+
+		public Duration getJwksRefetchInterval() {
+			return this.jwksRefetchInterval;
+		}
+
+		public JwtConfig setJwksRefetchInterval(Duration jwksRefetchInterval) {
+			this.jwksRefetchInterval = jwksRefetchInterval;
 			return this;
 		}
 

@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.wsgate.proxy.ConnectionPolicy;
 import io.wsgate.proxy.MessageDecision;
+import io.wsgate.resources.TrustedResources;
 
 /**
  * {@code FrameInspection}: a route's whole messages go through a chain of hooks per direction
@@ -37,10 +38,14 @@ public class FrameInspectionGatewayFilterFactory
 
 	private final List<InspectionListener> listeners;
 
-	public FrameInspectionGatewayFilterFactory(BeanFactory beans, List<InspectionListener> listeners) {
+	private final TrustedResources resources;
+
+	public FrameInspectionGatewayFilterFactory(BeanFactory beans, List<InspectionListener> listeners,
+			TrustedResources resources) {
 		super(Config.class);
 		this.beans = beans;
 		this.listeners = List.copyOf(listeners);
+		this.resources = resources;
 	}
 
 	@Override
@@ -125,11 +130,11 @@ public class FrameInspectionGatewayFilterFactory
 			case "json-schema" -> {
 				if (hook.getSchema() == null || hook.getSchema().isBlank()) {
 					throw new IllegalArgumentException(what + ": json-schema needs a schema (inline JSON, or a "
-							+ "classpath: or file: location)");
+							+ "classpath: or file: location under wsgate.resources.directory)");
 				}
 				try {
 					yield new HookChain.Link("json-schema", JsonSchemaHook.of(hook.getSchema(),
-							violation(what, hook, 1008, "message does not match the schema")));
+							violation(what, hook, 1008, "message does not match the schema"), this.resources));
 				}
 				catch (IllegalArgumentException ex) {
 					throw new IllegalArgumentException(what + ": " + ex.getMessage());
@@ -268,7 +273,7 @@ public class FrameInspectionGatewayFilterFactory
 		/** {@code bean}: the bean's name. */
 		private @Nullable String name;
 
-		/** {@code json-schema}: the schema, inline or at a {@code classpath:}/{@code file:} location. */
+		/** {@code json-schema}: the schema, inline or at a {@code classpath:} location or a {@code file:} under {@code wsgate.resources.directory}. */
 		private @Nullable String schema;
 
 		/** {@code rate-limit}: messages per second per connection and direction; 0 = no message limit. */

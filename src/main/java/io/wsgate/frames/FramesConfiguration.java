@@ -5,14 +5,16 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.wsgate.resources.TrustedResources;
+
 /** Message inspection and traffic capture: the route filters and {@code /actuator/wstraffic}. */
 @Configuration(proxyBeanMethods = false)
 class FramesConfiguration {
 
 	@Bean
 	FrameInspectionGatewayFilterFactory frameInspectionGatewayFilterFactory(BeanFactory beans,
-			ObjectProvider<InspectionListener> listeners) {
-		return new FrameInspectionGatewayFilterFactory(beans, listeners.orderedStream().toList());
+			ObjectProvider<InspectionListener> listeners, TrustedResources resources) {
+		return new FrameInspectionGatewayFilterFactory(beans, listeners.orderedStream().toList(), resources);
 	}
 
 	@Bean

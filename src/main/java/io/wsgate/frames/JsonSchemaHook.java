@@ -1,8 +1,6 @@
 package io.wsgate.frames;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,11 +11,12 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 
-import org.springframework.core.io.DefaultResourceLoader;
-import org.springframework.core.io.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.wsgate.proxy.MessageDecision;
 import io.wsgate.proxy.WebSocketMessage;
+import io.wsgate.resources.TrustedResources;
 
 /**
  * {@code json-schema}: a text message must be JSON valid against a JSON Schema (draft 2020-12
@@ -26,9 +25,13 @@ import io.wsgate.proxy.WebSocketMessage;
  */
 final class JsonSchemaHook implements FrameHook {
 
+	private static final Logger log = LoggerFactory.getLogger(JsonSchemaHook.class);
+
 	private static final ObjectMapper mapper = new ObjectMapper();
 
 	private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
+
+	private static final String META_SCHEMAS = "https://json-schema.org/";
 
 	private final Schema schema;
 
@@ -41,22 +44,22 @@ final class JsonSchemaHook implements FrameHook {
 
 	/**
 	 * @param schemaSource inline JSON (starting with <code>{</code>) or a {@code classpath:} or
-	 * {@code file:} location
-	 * @throws IllegalArgumentException when the schema cannot be read or is not a schema
+	 * {@code file:} location, read through {@code resources}
+	 * @throws IllegalArgumentException when the schema cannot be read or is not a schema; for a
+	 * schema read from a location, without the parser's message (it may quote the file)
 	 */
-	static JsonSchemaHook of(String schemaSource, MessageDecision violation) {
+	static JsonSchemaHook of(String schemaSource, MessageDecision violation, TrustedResources resources) {
 		String text = schemaSource.trim();
-		if (!text.startsWith("{")) {
-			Resource resource = new DefaultResourceLoader().getResource(text);
-			try (InputStream in = resource.getInputStream()) {
-				text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-			}
-			catch (IOException ex) {
-				throw new IllegalArgumentException("json-schema: cannot read " + schemaSource + ": " + ex.getMessage());
-			}
+		boolean inline = text.startsWith("{");
+		if (!inline) {
+			text = resources.read("json-schema", schemaSource);
 		}
 		try {
-			SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+			// the meta-schemas ship with the library; a $ref to anything else (a file, a URL, the
+			// class path) is never loaded: a schema is self-contained
+			SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+					builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false)
+						.block(iri -> !iri.toString().startsWith(META_SCHEMAS))));
 			JsonNode schemaNode = mapper.readTree(text);
 			// a broken schema fails here, not on the first message (the meta-schemas ship with the library)
 			List<Error> problems = registry.getSchema(SchemaLocation.of(META_SCHEMA)).validate(schemaNode);
@@ -68,8 +71,13 @@ final class JsonSchemaHook implements FrameHook {
 			return new JsonSchemaHook(schema, violation);
 		}
 		catch (RuntimeException | IOException ex) {
-			throw new IllegalArgumentException("json-schema: " + schemaSource + " is not a usable JSON Schema: "
-					+ ex.getMessage());
+			if (inline) {
+				throw new IllegalArgumentException("json-schema: " + schemaSource + " is not a usable JSON Schema: "
+						+ ex.getMessage());
+			}
+			// the parser's message may quote the file: say what is wrong, not what is in it
+			log.debug("json-schema '{}' is not a usable JSON Schema ({})", schemaSource, ex.getClass().getName());
+			throw new IllegalArgumentException("json-schema '" + schemaSource + "' is not a usable JSON Schema");
 		}
 	}
 

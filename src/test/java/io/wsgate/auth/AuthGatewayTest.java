@@ -35,8 +35,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * no clock skew;</li>
  * <li>{@code /auth/scoped/**}: the same secret, requiring scope {@code chat.write} and claim
  * {@code tenant=acme};</li>
- * <li>{@code /auth/lasting/**}: the same secret, with {@code close-on-expiry=false};</li>
- * <li>{@code /auth/jwks/**}: RSA keys from the test's {@link JwksServer};</li>
+ * <li>{@code /auth/lasting/**}: the same secret, with {@code close-on-expiry=false} and
+ * {@code require-expiry=false};</li>
+ * <li>{@code /auth/jwks/**}: RSA keys from the test's {@link JwksServer}, refetched at most once a second;</li>
+ * <li>{@code /auth/jwks-limited/**}: the same JWK set with the default refetch interval (30 s);</li>
  * <li>{@code /auth/pem/**}: an EC public key given as PEM;</li>
  * <li>{@code /auth/keys/**}: two API keys, one SHA-256 and one bcrypt, also taken from the
  * query parameter {@code api_key}; identity header {@code key_id};</li>
@@ -96,8 +98,12 @@ abstract class AuthGatewayTest extends GatewayTest {
 				Map.of("jwt.secret", SECRET, "jwt.required-scopes", "chat.read, chat.write",
 						"jwt.required-claims.tenant", "acme"));
 		authRoute(registry, 18, "auth-lasting", echoUri, "/auth/lasting/**",
-				Map.of("jwt.secret", SECRET, "jwt.close-on-expiry", "false", "jwt.clock-skew", "0s"));
-		authRoute(registry, 19, "auth-jwks", echoUri, "/auth/jwks/**", Map.of("jwt.jwk-set-uri", jwks.uri()));
+				Map.of("jwt.secret", SECRET, "jwt.close-on-expiry", "false", "jwt.clock-skew", "0s",
+						"jwt.require-expiry", "false"));
+		authRoute(registry, 19, "auth-jwks", echoUri, "/auth/jwks/**",
+				Map.of("jwt.jwk-set-uri", jwks.uri(), "jwt.jwks-refetch-interval", "1s"));
+		authRoute(registry, 23, "auth-jwks-limited", echoUri, "/auth/jwks-limited/**",
+				Map.of("jwt.jwk-set-uri", jwks.uri(), "jwt.audiences", "chat"));
 		String pem = "-----BEGIN PUBLIC KEY-----\n"
 				+ Base64.getMimeEncoder().encodeToString(ec.toECPublicKey().getEncoded())
 				+ "\n-----END PUBLIC KEY-----\n";

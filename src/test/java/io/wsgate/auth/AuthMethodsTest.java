@@ -1,9 +1,11 @@
 package io.wsgate.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import org.junit.jupiter.api.Test;
@@ -12,12 +14,13 @@ import io.wsgate.support.EchoBackend;
 import io.wsgate.support.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** {@code WebSocketAuth}'s other key sources and methods: a JWK set with rotation, a PEM key, API keys, Basic. */
 class AuthMethodsTest extends AuthGatewayTest {
 
 	@Test
-	void jwkSetKeysAreFetchedOnceAndANewKeyIdMakesThemFetchedAgain() throws Exception {
+	void jwkSetKeysAreFetchedOnceAndANewKeyIdMakesThemFetchedAgainAfterTheRefetchInterval() throws Exception {
 		jwks.publish(new JWKSet(rsa1));
 		int before = jwks.fetches();
 		String first = Tokens.rsa(rsa1, Tokens.claims("alice", 300));
@@ -29,17 +32,49 @@ class AuthMethodsTest extends AuthGatewayTest {
 		}
 		assertThat(jwks.fetches() - before).as("fetches for two tokens of one key").isLessThanOrEqualTo(1);
 
-		// the identity provider rotates: rsa-2 signs from now on, rsa-1 is withdrawn
+		// the identity provider rotates: rsa-2 signs from now on, rsa-1 is withdrawn; the route
+		// fetches the set again at most once a second, so the new key is taken within about that
 		jwks.publish(new JWKSet(rsa2));
 		int beforeRotation = jwks.fetches();
 		String rotated = Tokens.rsa(rsa2, Tokens.claims("alice", 300));
-		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/auth/jwks/x", Tokens.bearer(rotated))) {
-			assertEchoes(ws);
-		}
+		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+			.until(() -> upgradeStatus("/auth/jwks/x", rotated) == 101);
 		assertThat(jwks.fetches()).isEqualTo(beforeRotation + 1);
 		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/auth/jwks/x", Tokens.bearer(first))) {
 			assertThat(ws.status()).isEqualTo(401);
 			assertThat(ws.header("www-authenticate")).contains("invalid_token");
+		}
+	}
+
+	@Test
+	void unknownKeyIdsDoNotMakeTheJwkSetFetchedForEachToken() throws Exception {
+		jwks.publish(new JWKSet(rsa1));
+		String known = Tokens.rsa(rsa1, Tokens.claims("alice", 300));
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/auth/jwks-limited/x", Tokens.bearer(known))) {
+			assertEchoes(ws);
+		}
+		int before = jwks.fetches();
+		for (int i = 0; i < 40; i++) {
+			String forged = Tokens.rsa(rsa1, "kid-" + UUID.randomUUID(), Tokens.claims("mallory", 300));
+			try (RawWebSocket ws = RawWebSocket.connect(this.port, "/auth/jwks-limited/x", Tokens.bearer(forged))) {
+				assertThat(ws.status()).as("an unknown key id is a bad token, not an unavailable service")
+					.isEqualTo(401);
+				assertThat(ws.header("www-authenticate")).contains("invalid_token");
+			}
+		}
+		assertThat(jwks.fetches() - before).as("JWK set fetches for 40 tokens with unknown key ids")
+			.isLessThanOrEqualTo(1);
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/auth/jwks-limited/x", Tokens.bearer(known))) {
+			assertEchoes(ws);
+		}
+	}
+
+	private int upgradeStatus(String path, String token) throws Exception {
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, path, Tokens.bearer(token))) {
+			if (ws.status() == 101) {
+				assertEchoes(ws);
+			}
+			return ws.status();
 		}
 	}
 

@@ -51,6 +51,16 @@ final class Tokens {
 		return sign(JWSAlgorithm.RS256, key.getKeyID(), signer(() -> new RSASSASigner(key)), claims);
 	}
 
+	/** Signed by {@code key} but naming another key id, as a forger probing for keys would. */
+	static String rsa(RSAKey key, String keyId, JWTClaimsSet.Builder claims) {
+		return sign(JWSAlgorithm.RS256, keyId, signer(() -> new RSASSASigner(key)), claims);
+	}
+
+	/** A claims set for {@code subject} without {@code exp}: a token that would never expire. */
+	static JWTClaimsSet.Builder claimsWithoutExpiry(String subject) {
+		return claims(subject, 0).expirationTime(null);
+	}
+
 	static String ec(ECKey key, JWTClaimsSet.Builder claims) {
 		return sign(JWSAlgorithm.ES256, key.getKeyID(), signer(() -> new ECDSASigner(key)), claims);
 	}

@@ -139,6 +139,22 @@ class WebSocketAuthTest extends AuthGatewayTest {
 	}
 
 	@Test
+	void tokenWithoutExpiryIs401ByDefault() throws Exception {
+		String forever = Tokens.hmac(SECRET, Tokens.claimsWithoutExpiry("alice"));
+		RawWebSocket ws = assertRefused("/auth/hmac/x", Tokens.bearer(forever), 401, "token has no expiry (exp)");
+		assertThat(ws.header("www-authenticate")).isEqualTo(
+				"Bearer realm=\"wsgate\", error=\"invalid_token\", error_description=\"token has no expiry (exp)\"");
+	}
+
+	@Test
+	void tokenWithoutExpiryPassesWhereRequireExpiryIsOff() throws Exception {
+		String forever = Tokens.hmac(SECRET, Tokens.claimsWithoutExpiry("alice"));
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/auth/lasting/x", Tokens.bearer(forever))) {
+			assertEchoes(ws);
+		}
+	}
+
+	@Test
 	void malformedTokenWrongIssuerAndWrongAudienceAre401() throws Exception {
 		assertRefused("/auth/hmac/x", Tokens.bearer("not.a.jwt"), 401, "malformed token");
 		assertRefused("/auth/hmac/x",
@@ -234,11 +250,14 @@ class WebSocketAuthTest extends AuthGatewayTest {
 
 	@Test
 	void closeOnExpiryCanBeTurnedOff() throws Exception {
-		String shortLived = Tokens.hmac(SECRET, "alice", 1, c -> {
+		// long enough to be valid at the upgrade on a busy machine (exp has whole seconds)
+		java.time.Instant expiry = java.time.Instant.now().plusSeconds(3);
+		String shortLived = Tokens.hmac(SECRET, "alice", 3, c -> {
 		});
 		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/auth/lasting/x", Tokens.bearer(shortLived))) {
 			assertThat(ws.status()).isEqualTo(101);
-			Thread.sleep(2000);
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+				.until(() -> java.time.Instant.now().isAfter(expiry.plusMillis(500)));
 			assertEchoes(ws);
 		}
 	}
