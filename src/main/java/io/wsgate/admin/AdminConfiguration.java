@@ -1,6 +1,11 @@
 package io.wsgate.admin;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.json.JsonMapper;
@@ -8,6 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.PropertiesRouteDefinitionLocator;
 import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
@@ -18,6 +25,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.ConversionService;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
@@ -33,9 +41,21 @@ import io.wsgate.proxy.ConnectionRegistry;
 @Configuration(proxyBeanMethods = false)
 class AdminConfiguration {
 
+	/** The stores' JSON: a mapper of its own, so that definitions are stored whole (not redacted). */
 	@Bean
-	RouteJson routeJson(JsonMapper json) {
-		return new RouteJson(json);
+	RouteJson routeJson() {
+		return new RouteJson(JsonMapper.builder().build());
+	}
+
+	@Bean
+	SecretReferences secretReferences(Environment environment) {
+		return new SecretReferences(environment);
+	}
+
+	/** Secret arguments redacted wherever the application writes a route definition as JSON (the actuator). */
+	@Bean
+	JsonMapperBuilderCustomizer routeRedaction(SecretReferences references) {
+		return builder -> builder.addModule(RouteRedaction.module(references));
 	}
 
 	@Bean
@@ -54,15 +74,32 @@ class AdminConfiguration {
 	RouteValidator routeValidator(List<RoutePredicateFactory> predicates, List<GatewayFilterFactory> filters,
 			GatewayProperties gateway, BeanFactory beans,
 			@Qualifier("webFluxConversionService") ObjectProvider<ConversionService> conversion,
-			ObjectProvider<Validator> validator) {
+			ObjectProvider<Validator> validator, RouteStoreProperties properties, SecretReferences references,
+			RouteJson json, WebEndpointProperties endpoints, Environment environment) {
+		BackendAddressPolicy backends = new BackendAddressPolicy(properties.getBackends().getAllow(),
+				properties.getBackends().getResolveTimeout());
 		// a configuration service of its own: it publishes no argument events for routes it only tries
-		return new RouteValidator(predicates, filters, gateway, new ConfigurationService(beans, conversion, validator));
+		return new RouteValidator(predicates, filters, gateway, new ConfigurationService(beans, conversion, validator),
+				backends, references, json, sharesPort(environment) ? endpoints.getBasePath() : null);
+	}
+
+	/** Whether the management endpoints are served on the traffic port (no management.server.port of their own). */
+	static boolean sharesPort(Environment environment) {
+		String management = environment.getProperty("management.server.port");
+		return management == null || management.equals(environment.getProperty("server.port", "8080"));
 	}
 
 	@Bean
 	RuntimeRouteRepository routeDefinitionRepository(RouteStore store, RouteValidator validator,
-			GatewayProperties gateway, ApplicationEventPublisher publisher) {
-		return new RuntimeRouteRepository(store, validator, gateway, publisher);
+			GatewayProperties gateway, ApplicationEventPublisher publisher, RouteJson json,
+			RouteStoreProperties properties, ObjectProvider<MeterRegistry> meters) {
+		RuntimeRouteRepository repository = new RuntimeRouteRepository(store, validator, gateway, publisher, json,
+				properties.getInlineSecrets());
+		meters.ifAvailable(registry -> Gauge.builder("wsgate.routes.invalid", repository.invalid(), AtomicInteger::get)
+			.description("Routes in the route store that are not valid and are skipped")
+			.tag("store", properties.getStore().name().toLowerCase(Locale.ROOT))
+			.register(registry));
+		return repository;
 	}
 
 	/**

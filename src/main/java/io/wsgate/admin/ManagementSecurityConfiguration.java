@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
+import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
@@ -32,7 +33,10 @@ import org.springframework.security.web.server.firewall.StrictServerWebExchangeF
  *
  * <p>{@code health} and {@code info} are open. Reading any other endpoint takes the
  * {@code VIEWER} or {@code ADMIN} role, except {@code wstraffic} (payload previews), which
- * takes {@code ADMIN}, as does every write or delete. Users come from
+ * takes {@code ADMIN}, as does every write or delete; a write must also carry
+ * {@code Content-Type: application/json} or an {@code X-Requested-By} header
+ * ({@link WriteRequestGuard}). Reads of route definitions show no secret, to the viewer or
+ * the admin ({@link RouteRedaction}). Users come from
  * {@code wsgate.admin.users}; without any, Spring Boot's {@code spring.security.user} is the
  * administrator.
  */
@@ -63,7 +67,9 @@ class ManagementSecurityConfiguration {
 				.anyExchange()
 				.hasRole(ADMIN))
 			.httpBasic(Customizer.withDefaults())
+			// in the place of Spring Security's token-based protection, which an API client cannot use
 			.csrf(ServerHttpSecurity.CsrfSpec::disable)
+			.addFilterAt(new WriteRequestGuard(), SecurityWebFiltersOrder.CSRF)
 			.build();
 	}
 

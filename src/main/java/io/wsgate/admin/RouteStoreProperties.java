@@ -2,6 +2,8 @@ package io.wsgate.admin;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -30,6 +32,17 @@ public class RouteStoreProperties {
 	@Valid
 	private final Redis redis = new Redis();
 
+	@Valid
+	private final Backends backends = new Backends();
+
+	/**
+	 * What to do with a runtime route that holds a secret in clear (rather than a
+	 * {@code ${secret:NAME}} reference): {@code warn} (store it, and log a warning) or
+	 * {@code refuse} (400).
+	 */
+	@NotNull
+	private InlineSecrets inlineSecrets = InlineSecrets.WARN;
+
 	public Store getStore() {
 		return this.store;
 	}
@@ -44,6 +57,64 @@ public class RouteStoreProperties {
 
 	public Redis getRedis() {
 		return this.redis;
+	}
+
+	public Backends getBackends() {
+		return this.backends;
+	}
+
+	public InlineSecrets getInlineSecrets() {
+		return this.inlineSecrets;
+	}
+
+	public void setInlineSecrets(InlineSecrets inlineSecrets) {
+		this.inlineSecrets = inlineSecrets;
+	}
+
+	/** What a secret in clear in a runtime route gets. */
+	public enum InlineSecrets {
+
+		/** Stored as it is, with a warning in the log. */
+		WARN,
+
+		/** Refused with 400: runtime routes reference their secrets. */
+		REFUSE
+
+	}
+
+	/** {@code wsgate.routes.backends.*}: the addresses runtime routes may send traffic to. */
+	public static class Backends {
+
+		/**
+		 * Addresses, CIDR ranges or host names that runtime routes may reach although they are
+		 * loopback, link-local, metadata or unspecified addresses (denied by default), e.g.
+		 * {@code 127.0.0.1/32} for a sidecar.
+		 */
+		@NotNull
+		private List<AddressRange> allow = new ArrayList<>();
+
+		/** How long resolving a runtime route's backend host may take before the route is refused. */
+		@NotNull
+		@DurationMin(millis = 100)
+		@DurationMax(seconds = 30)
+		private Duration resolveTimeout = Duration.ofSeconds(2);
+
+		public List<AddressRange> getAllow() {
+			return this.allow;
+		}
+
+		public void setAllow(List<AddressRange> allow) {
+			this.allow = allow;
+		}
+
+		public Duration getResolveTimeout() {
+			return this.resolveTimeout;
+		}
+
+		public void setResolveTimeout(Duration resolveTimeout) {
+			this.resolveTimeout = resolveTimeout;
+		}
+
 	}
 
 	/** The kinds of route store. */

@@ -2,7 +2,13 @@ package io.wsgate.admin;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -32,7 +38,13 @@ import org.springframework.web.server.ResponseStatusException;
  * configured route of the same id, and deleting it brings the configured one back.
  *
  * <p>A definition is saved only if the route can be built from it ({@link RouteValidator});
- * otherwise nothing changes and the caller gets an {@link InvalidRouteException}. After each
+ * otherwise nothing changes and the caller gets an {@link InvalidRouteException}. Every
+ * definition read from the store is validated the same way before it is served (a file edited
+ * by hand, a Redis entry written by something else): one that fails is skipped and logged once
+ * (its id and the reason, never its arguments), counted by the gauge
+ * {@code wsgate.routes.invalid}, and never fails the refresh. Validated definitions are kept by
+ * content, so a refresh validates only what changed. The definitions served have their
+ * {@code ${secret:NAME}} references resolved; the store keeps the references. After each
  * change the routes are refreshed at once (and, with a shared store, on every replica), so
  * that {@code POST /actuator/gateway/refresh} is not needed, though harmless.
  */
@@ -48,15 +60,35 @@ final class RuntimeRouteRepository implements RouteDefinitionRepository {
 
 	private final ApplicationEventPublisher publisher;
 
+	private final RouteJson json;
+
+	private final RouteStoreProperties.InlineSecrets inlineSecrets;
+
 	/** What the store held when last read, served while it cannot be read. */
 	private volatile Map<String, RouteDefinition> lastLoaded = Map.of();
 
+	/** Stored definitions (as JSON) that passed validation, with what is served for them. */
+	private Map<String, RouteDefinition> validated = Map.of();
+
+	/** Stored definitions (as JSON) that failed validation and have been logged. */
+	private Set<String> reported = Set.of();
+
+	/** How many stored definitions the last load skipped. */
+	private final AtomicInteger invalid = new AtomicInteger();
+
 	RuntimeRouteRepository(RouteStore store, RouteValidator validator, GatewayProperties configured,
-			ApplicationEventPublisher publisher) {
+			ApplicationEventPublisher publisher, RouteJson json, RouteStoreProperties.InlineSecrets inlineSecrets) {
 		this.store = store;
 		this.validator = validator;
 		this.configured = configured;
 		this.publisher = publisher;
+		this.json = json;
+		this.inlineSecrets = inlineSecrets;
+	}
+
+	/** The number of stored definitions skipped by the last load, for the gauge. */
+	AtomicInteger invalid() {
+		return this.invalid;
 	}
 
 	@Override
@@ -67,10 +99,42 @@ final class RuntimeRouteRepository implements RouteDefinitionRepository {
 				log.error("{}; serving the {} runtime route(s) read before", ex.getMessage(), this.lastLoaded.size());
 				return Mono.just(this.lastLoaded);
 			})
+			.publishOn(Schedulers.boundedElastic()) // validation may resolve host names and build filters
+			.map(this::servable)
 			.flatMapMany(runtime -> Flux.concat(
 					Flux.fromIterable(this.configured.getRoutes())
 						.filter(route -> route.isEnabled() && !runtime.containsKey(route.getId())),
 					Flux.fromIterable(runtime.values())));
+	}
+
+	/** The stored definitions that pass validation, as they are served; the others skipped and logged once. */
+	private synchronized Map<String, RouteDefinition> servable(Map<String, RouteDefinition> stored) {
+		Map<String, RouteDefinition> served = new LinkedHashMap<>();
+		Map<String, RouteDefinition> validated = new HashMap<>();
+		Set<String> reported = new HashSet<>();
+		stored.forEach((id, definition) -> {
+			String content = this.json.write(definition);
+			RouteDefinition valid = this.validated.get(content);
+			if (valid == null) {
+				try {
+					valid = this.validator.validate(definition);
+				}
+				catch (RuntimeException ex) {
+					reported.add(content);
+					if (!this.reported.contains(content)) {
+						log.error("route store {}: route {} is skipped, it is not valid: {}", this.store.describe(), id,
+								(ex instanceof InvalidRouteException) ? ex.getMessage() : ex.getClass().getSimpleName());
+					}
+					return;
+				}
+			}
+			validated.put(content, valid);
+			served.put(id, this.json.copy(valid));
+		});
+		this.validated = validated;
+		this.reported = reported;
+		this.invalid.set(reported.size());
+		return served;
 	}
 
 	@Override
@@ -88,10 +152,28 @@ final class RuntimeRouteRepository implements RouteDefinitionRepository {
 	}
 
 	private Mono<Void> validate(RouteDefinition definition, String user) {
-		return Mono.<Void>fromRunnable(() -> this.validator.validate(definition))
+		return Mono.<Void>fromRunnable(() -> {
+			this.validator.validate(definition);
+			checkInlineSecrets(definition, user);
+		})
 			.subscribeOn(Schedulers.boundedElastic())
 			.doOnError(InvalidRouteException.class,
 					ex -> log.warn("route definition refused (by {}): {}", user, ex.getMessage()));
+	}
+
+	private void checkInlineSecrets(RouteDefinition definition, String user) {
+		List<String> inline = RouteValidator.inlineSecrets(definition);
+		if (inline.isEmpty()) {
+			return;
+		}
+		if (this.inlineSecrets == RouteStoreProperties.InlineSecrets.REFUSE) {
+			throw new InvalidRouteException("route " + definition.getId() + ": " + String.join(", ", inline)
+					+ " hold(s) a secret in clear; reference it as ${secret:NAME} (the property wsgate.secrets.NAME), "
+					+ "as wsgate.routes.inline-secrets=refuse requires");
+		}
+		log.warn("route {} (by {}): {} hold(s) a secret in clear, stored as it is in {}; reference secrets as "
+				+ "${secret:NAME} (the property wsgate.secrets.NAME) instead", definition.getId(), user,
+				String.join(", ", inline), this.store.describe());
 	}
 
 	@Override

@@ -27,6 +27,22 @@ class AdminSettingsTest {
 		assertThat(routes.getFile().getPath()).hasToString("data/routes.json");
 		assertThat(routes.getRedis().getKey()).isEqualTo("wsgate:routes");
 		assertThat(new AdminProperties().getUsers()).isEmpty();
+		assertThat(routes.getBackends().getAllow()).isEmpty();
+		assertThat(routes.getInlineSecrets()).isEqualTo(RouteStoreProperties.InlineSecrets.WARN);
+	}
+
+	@Test
+	void backendAllowListEntriesBindAndABadOneIsRefusedNamingTheProperty() {
+		this.runner.withPropertyValues("wsgate.routes.backends.allow=127.0.0.1/32,::1,sidecar.local")
+			.run(context -> assertThat(context.getBean(RouteStoreProperties.class).getBackends().getAllow())
+				.hasToString("[127.0.0.1/32, ::1, sidecar.local]"));
+		this.runner.withPropertyValues("wsgate.routes.backends.allow=10.0.0.0/40")
+			.run(context -> assertThat(context).getFailure()
+				.hasStackTraceContaining("wsgate.routes.backends.allow")
+				.hasStackTraceContaining("10.0.0.0/40"));
+		this.runner.withPropertyValues("wsgate.routes.backends.resolve-timeout=1h")
+			.run(context -> assertThat(context).getFailure()
+				.hasStackTraceContaining("backends.resolveTimeout"));
 	}
 
 	@Test

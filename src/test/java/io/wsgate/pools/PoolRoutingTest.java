@@ -500,6 +500,7 @@ class PoolRoutingTest {
 
 	private HttpResponse<String> post(String path, boolean authenticated) throws IOException, InterruptedException {
 		return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.header("X-Requested-By", "wsgate-tests")
 			.POST(HttpRequest.BodyPublishers.noBody()), authenticated);
 	}
 

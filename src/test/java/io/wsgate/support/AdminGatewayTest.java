@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The gateway the management-plane tests share (one Spring context): two management users,
- * {@code root} ({@code admin}) and {@code watcher} ({@code viewer}), a file route store in a
+ * {@code root} ({@code admin}) and {@code watcher} ({@code viewer}), a secret
+ * ({@code wsgate.secrets.test-jwt}), a file route store in a
  * temporary directory, the echo backend, and one configured route, {@code configured}
  * ({@code /configured/**}). Tests create their own routes at runtime, each with ids of its own.
  */
@@ -38,6 +39,9 @@ public abstract class AdminGatewayTest {
 	protected static final String VIEWER_PASSWORD = "watcher-password";
 
 	protected static final EchoBackend echo = new EchoBackend();
+
+	/** A secret routes may reference as {@code ${secret:test-jwt}} (the property {@code wsgate.secrets.test-jwt}). */
+	protected static final String REFERENCED_SECRET = "referenced-hmac-secret-of-32-bytes-or-more";
 
 	protected static final Path storeFile;
 
@@ -65,6 +69,7 @@ public abstract class AdminGatewayTest {
 		registry.add("wsgate.admin.users." + ADMIN + ".role", () -> "admin");
 		registry.add("wsgate.admin.users." + VIEWER + ".password", () -> viewerHash);
 		registry.add("wsgate.admin.users." + VIEWER + ".role", () -> "viewer");
+		registry.add("wsgate.secrets.test-jwt", () -> REFERENCED_SECRET);
 		registry.add("wsgate.routes.store", () -> "file");
 		registry.add("wsgate.routes.file.path", storeFile::toString);
 		registry.add("spring.cloud.gateway.server.webflux.routes[0].id", () -> "configured");

@@ -22,6 +22,9 @@ public final class GatewayProcess implements AutoCloseable {
 
 	private static final Pattern STARTED = Pattern.compile("Netty started on port (\\d+)");
 
+	/** The backend addresses runtime routes may reach; the build allows loopback for every test. */
+	private static final String ALLOWED_BACKENDS = "wsgate.routes.backends.allow";
+
 	private final Process process;
 
 	private final StringBuffer output = new StringBuffer();
@@ -63,6 +66,10 @@ public final class GatewayProcess implements AutoCloseable {
 				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
 				"-XX:TieredStopAtLevel=1"));
 		command.addAll(jvmOptions);
+		String allowed = System.getProperty(ALLOWED_BACKENDS);
+		if (allowed != null) { // the build's loopback allowance (pom.xml), as the tests' own JVM has it
+			command.add("-D" + ALLOWED_BACKENDS + "=" + allowed);
+		}
 		command.addAll(List.of("-cp", System.getProperty("java.class.path"), WsgateApplication.class.getName(),
 				"--server.port=0", "--wsgate.demo.enabled=false"));
 		command.addAll(List.of(args));

@@ -28,9 +28,22 @@ public final class Management {
 
 	private final @Nullable String authorization;
 
+	/** Whether writes say they are deliberate ({@code X-Requested-By}), as every API client must. */
+	private final boolean deliberate;
+
 	private Management(int port, @Nullable String authorization) {
+		this(port, authorization, true);
+	}
+
+	private Management(int port, @Nullable String authorization, boolean deliberate) {
 		this.port = port;
 		this.authorization = authorization;
+		this.deliberate = deliberate;
+	}
+
+	/** The same user, with writes that carry no {@code X-Requested-By} header (as a forged cross-site form). */
+	public Management withoutRequestedByHeader() {
+		return new Management(this.port, this.authorization, false);
 	}
 
 	public static Management as(int port, String user, String password) {
@@ -62,6 +75,9 @@ public final class Management {
 					: HttpRequest.BodyPublishers.noBody());
 		if (jsonBody != null) {
 			request.header("Content-Type", "application/json");
+		}
+		if (this.deliberate && !"GET".equals(method) && !"HEAD".equals(method)) {
+			request.header("X-Requested-By", "wsgate-tests");
 		}
 		if (this.authorization != null) {
 			request.header("Authorization", this.authorization);
