@@ -8,6 +8,8 @@ import org.springframework.cloud.loadbalancer.support.LoadBalancerClientFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.wsgate.proxy.ClientAddresses;
+
 /**
  * Backend pools on Spring Cloud LoadBalancer: every {@code lb:} service id that names a pool
  * gets the pool's load balancer ({@link PoolClientConfiguration}); Spring Cloud Gateway's
@@ -25,8 +27,8 @@ class PoolsConfiguration {
 	}
 
 	@Bean
-	ClientAddressFilter poolClientAddressFilter() {
-		return new ClientAddressFilter();
+	ClientAddressFilter poolClientAddressFilter(ClientAddresses clientAddresses) {
+		return new ClientAddressFilter(clientAddresses);
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 package io.wsgate.proxy;
 
+import java.net.InetAddress;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -7,18 +8,23 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every live proxied connection, by id, bounded by {@code wsgate.websocket.max-connections}:
- * a slot is reserved before the backend is dialled and freed when the connection ends, so
- * the bound holds for connections still in their handshake too. Once draining (shutdown), no
- * slot is handed out any more and every connection that opens is closed at once.
+ * Every live proxied connection, by id, bounded by {@code wsgate.websocket.max-connections}
+ * and, per client address, by {@code wsgate.server.max-connections-per-client}: a slot is
+ * reserved before the backend is dialled and freed when the connection ends, so the bounds
+ * hold for connections still in their handshake too. The per-client counts hold only clients
+ * with a slot (an entry goes when its count reaches zero), so there are never more of them
+ * than {@code max-connections}. Once draining (shutdown), no slot is handed out any more and
+ * every connection that opens is closed at once.
  */
 public class ConnectionRegistry {
 
@@ -43,8 +49,22 @@ public class ConnectionRegistry {
 
 	private final int maxConnections;
 
+	private final int maxPerClient;
+
+	/** Slots taken per client address (see {@link ClientAddresses#limitKey}); no entry at zero. */
+	private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+
+	/** The slots of connections that started, by connection id, freed when they unregister. */
+	private final ConcurrentHashMap<String, Slot> started = new ConcurrentHashMap<>();
+
 	public ConnectionRegistry(int maxConnections) {
+		this(maxConnections, 0);
+	}
+
+	/** @param maxPerClient most slots one client address may hold; 0: no per-client bound */
+	public ConnectionRegistry(int maxConnections, int maxPerClient) {
 		this.maxConnections = maxConnections;
+		this.maxPerClient = maxPerClient;
 	}
 
 	/** All live connections (a view; it changes as connections come and go). */
@@ -63,6 +83,20 @@ public class ConnectionRegistry {
 
 	public int maxConnections() {
 		return this.maxConnections;
+	}
+
+	public int maxConnectionsPerClient() {
+		return this.maxPerClient;
+	}
+
+	/** Slots (connections open or in their handshake) the client address holds. */
+	public int sizeOf(InetAddress client) {
+		return this.perClient.getOrDefault(ClientAddresses.limitKey(client), 0);
+	}
+
+	/** How many client addresses hold a slot now. */
+	public int clients() {
+		return this.perClient.size();
 	}
 
 	/** Adds a listener of connection events; it is called on event loops and must not block. */
@@ -88,29 +122,65 @@ public class ConnectionRegistry {
 		return this.draining;
 	}
 
-	/** Whether a connection may start now: not draining, and a slot is free (then it is taken). */
-	boolean tryReserve() {
+	/**
+	 * A slot for a connection that may start now: not draining, a slot is free, and the client
+	 * holds fewer than its bound. Else a refused slot saying why.
+	 * @param client the client's address (null: counted against the global bound only)
+	 */
+	Slot tryReserve(@Nullable InetAddress client) {
 		if (this.draining) {
-			return false;
+			return Slot.DRAINING;
+		}
+		InetAddress key = (client != null && this.maxPerClient > 0) ? ClientAddresses.limitKey(client) : null;
+		if (key != null && !takePerClient(key)) {
+			return Slot.CLIENT_FULL;
 		}
 		int taken;
 		do {
 			taken = this.slots.get();
 			if (taken >= this.maxConnections) {
-				return false;
+				if (key != null) {
+					releasePerClient(key);
+				}
+				return Slot.FULL;
 			}
 		}
 		while (!this.slots.compareAndSet(taken, taken + 1));
-		return true;
+		return new Slot(this, key, null);
 	}
 
-	/** Frees a slot whose connection never opened. */
-	void release() {
+	private boolean takePerClient(InetAddress key) {
+		boolean[] taken = new boolean[1];
+		this.perClient.compute(key, (address, count) -> {
+			int current = (count != null) ? count : 0;
+			if (current >= this.maxPerClient) {
+				return count;
+			}
+			taken[0] = true;
+			return current + 1;
+		});
+		return taken[0];
+	}
+
+	private void releasePerClient(InetAddress key) {
+		this.perClient.computeIfPresent(key, (address, count) -> (count <= 1) ? null : count - 1);
+	}
+
+	/** Frees a slot (once: releasing it again does nothing). */
+	private void release(Slot slot) {
 		this.slots.decrementAndGet();
+		if (slot.client != null) {
+			releasePerClient(slot.client);
+		}
 	}
 
 	String nextId() {
 		return this.prefix + "-" + Long.toHexString(this.sequence.incrementAndGet());
+	}
+
+	/** The connection {@code id} will have holds {@code slot}: it is freed when that connection unregisters. */
+	void assign(String id, Slot slot) {
+		this.started.put(id, slot);
 	}
 
 	void register(ProxiedConnection connection) {
@@ -120,7 +190,13 @@ public class ConnectionRegistry {
 
 	void unregister(ProxiedConnection connection) {
 		if (this.connections.remove(connection.id()) != null) {
-			this.slots.decrementAndGet();
+			Slot slot = this.started.remove(connection.id());
+			if (slot != null) {
+				slot.release();
+			}
+			else {
+				this.slots.decrementAndGet();
+			}
 			notify(listener -> listener.closed(connection));
 		}
 	}
@@ -142,6 +218,56 @@ public class ConnectionRegistry {
 				log.warn("connection listener {} failed: {}", listener, ex.toString());
 			}
 		}
+	}
+
+	/** Why a slot was refused. */
+	enum Refusal {
+
+		/** The gateway is shutting down. */
+		DRAINING,
+
+		/** {@code wsgate.websocket.max-connections} are open or in their handshake. */
+		FULL,
+
+		/** The client holds {@code wsgate.server.max-connections-per-client}. */
+		CLIENT_FULL
+
+	}
+
+	/** A reserved slot (free it with {@link #release()}, once is enough), or a refusal. */
+	static final class Slot {
+
+		static final Slot DRAINING = new Slot(null, null, Refusal.DRAINING);
+
+		static final Slot FULL = new Slot(null, null, Refusal.FULL);
+
+		static final Slot CLIENT_FULL = new Slot(null, null, Refusal.CLIENT_FULL);
+
+		private final @Nullable ConnectionRegistry registry;
+
+		private final @Nullable InetAddress client;
+
+		private final @Nullable Refusal refusal;
+
+		private final AtomicBoolean released = new AtomicBoolean();
+
+		private Slot(@Nullable ConnectionRegistry registry, @Nullable InetAddress client, @Nullable Refusal refusal) {
+			this.registry = registry;
+			this.client = client;
+			this.refusal = refusal;
+		}
+
+		/** Why it was refused; null for a reserved slot. */
+		@Nullable Refusal refusal() {
+			return this.refusal;
+		}
+
+		void release() {
+			if (this.registry != null && this.released.compareAndSet(false, true)) {
+				this.registry.release(this);
+			}
+		}
+
 	}
 
 }

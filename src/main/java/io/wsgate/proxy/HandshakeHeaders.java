@@ -14,9 +14,10 @@ import org.springframework.http.HttpHeaders;
 
 /**
  * The header rules of the two handshakes. Toward the backend: end-to-end headers pass,
- * hop-by-hop and per-connection WebSocket headers do not (each side negotiates its own key,
- * version and extensions), and X-Forwarded-* tell the backend who asked. Toward the client:
- * the backend's 101 headers pass, minus the same kinds.
+ * hop-by-hop (those the client named in {@code Connection} were removed on arrival, by
+ * {@link ConnectionHeaderFilter}) and per-connection WebSocket headers do not (each side
+ * negotiates its own key, version and extensions), and X-Forwarded-* tell the backend who
+ * asked. Toward the client: the backend's 101 headers pass, minus the same kinds.
  */
 final class HandshakeHeaders {
 
@@ -32,20 +33,21 @@ final class HandshakeHeaders {
 	/**
 	 * The headers of the backend's handshake request, without the handshake's own (key,
 	 * version, protocols), which the connector adds.
-	 * @param request the client's request headers, after route filters changed them
+	 * @param request the client's request headers, after route filters changed them (and
+	 * without the headers the client named in {@code Connection})
 	 * @param hostHeader the Host to send (the backend's, or the client's when preserved)
 	 * @param clientAddress the client's address, appended to X-Forwarded-For
 	 * @param secure whether the client reached the gateway over TLS
 	 */
 	static DefaultHttpHeaders toBackend(HttpHeaders request, String hostHeader,
 			@Nullable InetSocketAddress clientAddress, boolean secure) {
-		Set<String> listedInConnection = connectionTokens(request.get(HttpHeaders.CONNECTION));
+		// the headers the client named in Connection are gone already (ConnectionHeaderFilter):
+		// what route filters added since then passes, even under a name the client listed
 		DefaultHttpHeaders headers = new DefaultHttpHeaders();
 		headers.set("Host", hostHeader);
 		request.forEach((name, values) -> {
 			String lower = name.toLowerCase(Locale.ROOT);
-			if (!NOT_FORWARDED.contains(lower) && !listedInConnection.contains(lower)
-					&& !lower.startsWith("x-forwarded-")) {
+			if (!NOT_FORWARDED.contains(lower) && !lower.startsWith("x-forwarded-")) {
 				headers.add(name, values);
 			}
 		});

@@ -4,6 +4,9 @@ import java.time.Duration;
 
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -12,7 +15,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The listeners beside Spring Boot's own server ({@code server.port}, which serves HTTPS when
  * {@code server.ssl.bundle} is set), under {@code wsgate.server}: an optional plain HTTP
- * listener serving the same routes, and the HSTS header on HTTPS answers.
+ * listener serving the same routes, the HSTS header on HTTPS answers, and the bounds every
+ * listener puts on clients before their upgrade (request-read deadline, connections per
+ * client).
  */
 @Validated
 @ConfigurationProperties("wsgate.server")
@@ -24,8 +29,42 @@ public class ListenerProperties {
 	/** {@code Strict-Transport-Security} on answers over HTTPS. */
 	private final Hsts hsts = new Hsts();
 
+	/**
+	 * Time a client has, from opening its connection (TLS handshake included) or from the
+	 * first byte of a later request on it, to send a request's line and headers; then the
+	 * connection is closed. Every listener.
+	 */
+	@NotNull
+	@DurationMin(millis = 1)
+	@DurationMax(minutes = 10)
+	private Duration requestReadTimeout = Duration.ofSeconds(10);
+
+	/**
+	 * Most WebSocket connections (open or in their handshake) from one client address (IPv6:
+	 * one /64); over it, 429. 0: no per-client bound.
+	 */
+	@Min(0)
+	@Max(10_000_000)
+	private int maxConnectionsPerClient = 500;
+
 	public Http getHttp() {
 		return this.http;
+	}
+
+	public Duration getRequestReadTimeout() {
+		return this.requestReadTimeout;
+	}
+
+	public void setRequestReadTimeout(Duration requestReadTimeout) {
+		this.requestReadTimeout = requestReadTimeout;
+	}
+
+	public int getMaxConnectionsPerClient() {
+		return this.maxConnectionsPerClient;
+	}
+
+	public void setMaxConnectionsPerClient(int maxConnectionsPerClient) {
+		this.maxConnectionsPerClient = maxConnectionsPerClient;
 	}
 
 	public Hsts getHsts() {

@@ -3,6 +3,7 @@ package io.wsgate.proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.IntSupplier;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,10 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.server.reactive.HttpHandler;
@@ -25,7 +28,9 @@ import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
  * The plain HTTP listener beside an HTTPS main server ({@code wsgate.server.http.port}): the
  * same application, routes and filters, on another port without TLS. Optionally it answers
  * plain HTTP requests with a 308 to HTTPS, and it can refuse WebSocket upgrades (403) so that
- * clients must use {@code wss://}. Starts and stops with the main server.
+ * clients must use {@code wss://}. It is built like the main server: the same Spring Boot
+ * {@code server.*} settings and Netty customizers (so the same header size limit, idle timeout
+ * and request-read deadline), without TLS. Starts and stops with the main server.
  */
 final class PlainHttpListener implements SmartLifecycle {
 
@@ -37,12 +42,28 @@ final class PlainHttpListener implements SmartLifecycle {
 
 	private final IntSupplier httpsPort;
 
+	private final List<NettyServerCustomizer> customizers;
+
+	private final boolean h2c;
+
+	private final boolean forwarded;
+
 	private volatile @Nullable DisposableServer server;
 
-	PlainHttpListener(ListenerProperties.Http settings, HttpHandler handler, IntSupplier httpsPort) {
+	/**
+	 * @param customizers the main server's, so that Spring Boot's {@code server.*} settings
+	 * (header size, idle timeout, ...) and the request-read deadline hold here too
+	 * @param h2c {@code server.http2.enabled}: HTTP/2 over cleartext beside HTTP/1.1
+	 * @param forwarded {@code server.forward-headers-strategy=native}
+	 */
+	PlainHttpListener(ListenerProperties.Http settings, HttpHandler handler, IntSupplier httpsPort,
+			List<NettyServerCustomizer> customizers, boolean h2c, boolean forwarded) {
 		this.settings = settings;
 		this.handler = handler;
 		this.httpsPort = httpsPort;
+		this.customizers = customizers;
+		this.h2c = h2c;
+		this.forwarded = forwarded;
 	}
 
 	@Override
@@ -61,6 +82,11 @@ final class PlainHttpListener implements SmartLifecycle {
 		});
 		if (this.settings.getAddress() != null) {
 			http = http.host(this.settings.getAddress());
+		}
+		http = http.protocol(this.h2c ? new HttpProtocol[] { HttpProtocol.HTTP11, HttpProtocol.H2C }
+				: new HttpProtocol[] { HttpProtocol.HTTP11 }).forwarded(this.forwarded);
+		for (NettyServerCustomizer customizer : this.customizers) {
+			http = customizer.apply(http);
 		}
 		this.server = http.bindNow(Duration.ofSeconds(10));
 		log.info("plain HTTP listener on port {}{}{}", this.server.port(),

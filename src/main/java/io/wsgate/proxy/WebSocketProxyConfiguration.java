@@ -1,18 +1,25 @@
 package io.wsgate.proxy;
 
+import java.util.List;
+import java.util.regex.PatternSyntaxException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.cloud.gateway.filter.headers.TrustedProxies;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.util.StringUtils;
 
 /** The WebSocket relay's beans. */
 @Configuration(proxyBeanMethods = false)
@@ -21,8 +28,41 @@ class WebSocketProxyConfiguration {
 	private static final Logger log = LoggerFactory.getLogger(WebSocketProxyConfiguration.class);
 
 	@Bean
-	ConnectionRegistry connectionRegistry(WebSocketProperties properties) {
-		return new ConnectionRegistry(properties.getMaxConnections());
+	ConnectionRegistry connectionRegistry(WebSocketProperties properties, ListenerProperties listeners) {
+		return new ConnectionRegistry(properties.getMaxConnections(), listeners.getMaxConnectionsPerClient());
+	}
+
+	/** Client addresses, through the proxies {@code spring.cloud.gateway.server.webflux.trusted-proxies} trusts. */
+	@Bean
+	ClientAddresses clientAddresses(Environment environment) {
+		String trusted = environment.getProperty(TrustedProxies.PROPERTY);
+		if (!StringUtils.hasText(trusted)) {
+			return new ClientAddresses(null);
+		}
+		try {
+			return new ClientAddresses(TrustedProxies.from(trusted));
+		}
+		catch (PatternSyntaxException ex) {
+			throw new IllegalStateException(TrustedProxies.PROPERTY + " is not a valid regular expression: "
+					+ ex.getDescription(), ex);
+		}
+	}
+
+	/** {@code wsgate.server.request-read-timeout} on the main server (and, with its customizers, the plain listener). */
+	@Bean
+	NettyServerCustomizer requestReadDeadline(ListenerProperties listeners) {
+		return RequestReadDeadline.customizer(listeners.getRequestReadTimeout());
+	}
+
+	/** TLS 1.3/1.2 and ECDHE AEAD suites on the main server, unless the operator chose. */
+	@Bean
+	ClientTlsDefaults clientTlsDefaults() {
+		return new ClientTlsDefaults();
+	}
+
+	@Bean
+	ConnectionHeaderFilter connectionHeaderFilter() {
+		return new ConnectionHeaderFilter();
 	}
 
 	@Bean
@@ -65,15 +105,16 @@ class WebSocketProxyConfiguration {
 
 	@Bean
 	WebSocketProxyFilter webSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry,
-			BackendConnector connector, MessageBudget budget) {
-		return new WebSocketProxyFilter(properties, registry, connector, MessageBuffering.of(properties, budget));
+			BackendConnector connector, MessageBudget budget, ClientAddresses clientAddresses) {
+		return new WebSocketProxyFilter(properties, registry, connector, MessageBuffering.of(properties, budget),
+				clientAddresses);
 	}
 
 	/** A plain HTTP listener beside the main server, when {@code wsgate.server.http.port} is set. */
 	@Bean
 	@ConditionalOnProperty("wsgate.server.http.port")
 	PlainHttpListener plainHttpListener(ListenerProperties listeners, HttpHandler httpHandler, ServerProperties server,
-			Environment environment) {
+			Environment environment, ObjectProvider<NettyReactiveWebServerFactory> mainServer) {
 		if (server.getSsl() == null || !server.getSsl().isEnabled()
 				|| (server.getSsl().getBundle() == null && server.getSsl().getCertificate() == null
 						&& server.getSsl().getKeyStore() == null)) {
@@ -82,8 +123,15 @@ class WebSocketProxyConfiguration {
 		}
 		// the port the main server bound (server.port may be 0: any free port)
 		int configured = (server.getPort() != null) ? server.getPort() : 443;
+		// what Spring Boot applies to the main server from server.* (header size, idle timeout,
+		// keep-alive requests, ...) and every NettyServerCustomizer, the request-read deadline among them
+		NettyReactiveWebServerFactory factory = mainServer.getIfAvailable();
+		List<NettyServerCustomizer> customizers = (factory != null) ? List.copyOf(factory.getServerCustomizers())
+				: List.of(RequestReadDeadline.customizer(listeners.getRequestReadTimeout()));
+		boolean forwarded = server.getForwardHeadersStrategy() == ServerProperties.ForwardHeadersStrategy.NATIVE;
 		return new PlainHttpListener(listeners.getHttp(), httpHandler,
-				() -> environment.getProperty("local.server.port", Integer.class, configured));
+				() -> environment.getProperty("local.server.port", Integer.class, configured), customizers,
+				server.getHttp2().isEnabled(), forwarded);
 	}
 
 	@Bean

@@ -1,5 +1,6 @@
 package io.wsgate.proxy;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,9 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 
 	private static final Logger log = LoggerFactory.getLogger(WebSocketProxyFilter.class);
 
+	/** Seconds a client over its per-client bound is asked to wait: its own connections are long-lived. */
+	private static final String CLIENT_RETRY_AFTER = "10";
+
 	private final WebSocketProperties properties;
 
 	private final ConnectionRegistry registry;
@@ -62,12 +66,17 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 
 	private final MessageBuffering buffering;
 
+	private final ClientAddresses clientAddresses;
+
+	private final RateLimitedLog refusals = new RateLimitedLog(Duration.ofSeconds(10));
+
 	WebSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry, BackendConnector connector,
-			MessageBuffering buffering) {
+			MessageBuffering buffering, ClientAddresses clientAddresses) {
 		this.properties = properties;
 		this.registry = registry;
 		this.connector = connector;
 		this.buffering = buffering;
+		this.clientAddresses = clientAddresses;
 	}
 
 	@Override
@@ -122,16 +131,10 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		catch (IllegalArgumentException ex) {
 			return answer(exchange, 502, "route has no usable backend URI");
 		}
-		if (!this.registry.tryReserve()) {
-			if (this.registry.isDraining()) {
-				// shutting down: the client should reconnect, and land on another replica
-				exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
-				return answer(exchange, 503, ConnectionRegistry.SHUTDOWN_REASON);
-			}
-			log.warn("refused upgrade: {} connections open (wsgate.websocket.max-connections)",
-					this.registry.maxConnections());
-			exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
-			return answer(exchange, 503, "connection limit reached");
+		InetAddress client = this.clientAddresses.resolve(exchange);
+		ConnectionRegistry.Slot slot = this.registry.tryReserve(client);
+		if (slot.refusal() != null) {
+			return refuse(exchange, handshake.routeId, client, slot.refusal());
 		}
 		InetSocketAddress clientAddress = request.getRemoteAddress();
 		boolean preserveHost = Boolean.TRUE
@@ -155,7 +158,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		return this.connector
 			.connect(target, backendHeaders, protocols, clientChannel, connectTimeout(exchange),
 					(int) this.properties.getMaxRejectionBody().toBytes())
-			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, started, hook, handshake,
+			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, slot, started, hook, handshake,
 					clientDeflate, clientContextTakeover))
 			.onErrorResume(BackendHandshakeException.class, failure -> {
 				handshake.backendFailed(failure.isBackendAnswer());
@@ -163,7 +166,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			})
 			.doFinally(signal -> {
 				if (!started.get()) {
-					this.registry.release();
+					slot.release();
 					if (hook != null) {
 						hook.ended();
 					}
@@ -172,15 +175,16 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 	}
 
 	private Mono<Void> upgradeClient(ServerWebExchange exchange, BackendLink link, BackendTarget target,
-			InetSocketAddress clientAddress, AtomicBoolean started, @Nullable ConnectionHook hook, Handshake handshake,
-			boolean clientDeflate, boolean clientContextTakeover) {
+			InetSocketAddress clientAddress, ConnectionRegistry.Slot slot, AtomicBoolean started,
+			@Nullable ConnectionHook hook, Handshake handshake, boolean clientDeflate, boolean clientContextTakeover) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.getHeaders().addAll(link.responseHeaders());
 		if (clientDeflate) {
 			response.getHeaders().set(PerMessageDeflate.HEADER, PerMessageDeflate.response(!clientContextTakeover));
 		}
 		HttpServerResponse nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-		Relay relay = new Relay(this.registry.nextId(), handshake.routeId, clientAddress, target.withoutQuery(),
+		String id = this.registry.nextId();
+		Relay relay = new Relay(id, handshake.routeId, clientAddress, target.withoutQuery(),
 				link.subprotocol(), settings(exchange, Relay.Deflate.of(clientDeflate, clientContextTakeover),
 						Relay.Deflate.of(link.deflate(), link.deflateContextTakeover())), this.registry);
 		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder().handlePing(true);
@@ -190,6 +194,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		// Reactor Netty keeps the subscriber context of the upgrade for the connection's whole
 		// life; the relay needs none of it, and it would pin the exchange and its observation
 		Mono<Void> upgrade = Mono.defer(() -> nativeResponse.sendWebsocket((in, out) -> {
+			this.registry.assign(id, slot); // from now on the relay's end frees the slot
 			started.set(true);
 			in.withConnection(clientConnection -> {
 				relay.start(clientConnection.channel(), link);
@@ -207,6 +212,47 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 					link.abandon();
 				}
 			});
+	}
+
+	/**
+	 * Answers an upgrade the registry has no slot for: 503 while shutting down or when the
+	 * gateway is full, 429 when this client holds its share. Refusals under attack come by the
+	 * thousand, so their warnings are rate-limited.
+	 */
+	private Mono<Void> refuse(ServerWebExchange exchange, String routeId, @Nullable InetAddress client,
+			ConnectionRegistry.Refusal refusal) {
+		HttpHeaders headers = exchange.getResponse().getHeaders();
+		switch (refusal) {
+			case DRAINING -> {
+				// shutting down: the client should reconnect, and land on another replica
+				headers.set(HttpHeaders.CONNECTION, "close");
+				return answer(exchange, 503, ConnectionRegistry.SHUTDOWN_REASON);
+			}
+			case CLIENT_FULL -> {
+				long leftOut = this.refusals.admit();
+				if (leftOut >= 0) {
+					log.warn("refused upgrade route={} client={}: it holds {} connections "
+							+ "(wsgate.server.max-connections-per-client); {} more refusals since the last such line",
+							routeId, address(client), this.registry.maxConnectionsPerClient(), leftOut);
+				}
+				headers.set(HttpHeaders.RETRY_AFTER, CLIENT_RETRY_AFTER);
+				return answer(exchange, 429, "too many connections from this client");
+			}
+			default -> {
+				long leftOut = this.refusals.admit();
+				if (leftOut >= 0) {
+					log.warn("refused upgrade route={} client={}: {} connections open "
+							+ "(wsgate.websocket.max-connections); {} more refusals since the last such line",
+							routeId, address(client), this.registry.maxConnections(), leftOut);
+				}
+				headers.set(HttpHeaders.RETRY_AFTER, "1");
+				return answer(exchange, 503, "connection limit reached");
+			}
+		}
+	}
+
+	private static String address(@Nullable InetAddress client) {
+		return (client != null) ? client.getHostAddress() : "-";
 	}
 
 	/**

@@ -28,11 +28,26 @@ public final class Certificates {
 
 	/** A key store at {@code file} with a new self-signed key pair under {@code alias}, replacing any. */
 	public static Path selfSigned(Path file, String alias) throws IOException, InterruptedException {
+		return selfSigned(file, alias, "-keyalg", "EC", "-groupname", "secp256r1");
+	}
+
+	/**
+	 * The same with an RSA key (2048 bits), for the cipher suites only an RSA key can use
+	 * ({@code TLS_RSA_*}, {@code TLS_ECDHE_RSA_*}).
+	 */
+	public static Path selfSignedRsa(Path file, String alias) throws IOException, InterruptedException {
+		return selfSigned(file, alias, "-keyalg", "RSA", "-keysize", "2048");
+	}
+
+	private static Path selfSigned(Path file, String alias, String... keyOptions)
+			throws IOException, InterruptedException {
 		Path fresh = file.resolveSibling(file.getFileName() + ".new");
 		Files.deleteIfExists(fresh);
-		keytool("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
-				"CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
-				"-keystore", fresh.toString(), "-storepass", PASSWORD);
+		List<String> command = new ArrayList<>(List.of("-genkeypair", "-alias", alias));
+		command.addAll(List.of(keyOptions));
+		command.addAll(List.of("-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+				"-keystore", fresh.toString(), "-storepass", PASSWORD));
+		keytool(command.toArray(String[]::new));
 		// replaced in one step, as a deployment would, so a reloading reader never sees half a file
 		Files.move(fresh, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
 				java.nio.file.StandardCopyOption.ATOMIC_MOVE);

@@ -41,6 +41,15 @@ public final class RawWebSocket implements AutoCloseable {
 
 	/** Opens a connection with a standard handshake plus {@code extraHeaders}. */
 	public static RawWebSocket connect(int port, String path, Map<String, String> extraHeaders) throws IOException {
+		return connectFrom(null, port, path, extraHeaders);
+	}
+
+	/**
+	 * The same from a chosen local address, such as {@code 127.0.0.2} (all of 127/8 is loopback
+	 * on Linux): a second client address for tests of per-client behaviour.
+	 */
+	public static RawWebSocket connectFrom(String localAddress, int port, String path,
+			Map<String, String> extraHeaders) throws IOException {
 		Map<String, String> headers = new LinkedHashMap<>();
 		headers.put("Host", "127.0.0.1:" + port);
 		headers.put("Upgrade", "websocket");
@@ -51,7 +60,7 @@ public final class RawWebSocket implements AutoCloseable {
 		headers.put("Sec-WebSocket-Version", "13");
 		headers.putAll(extraHeaders);
 		headers.values().removeIf(value -> value == null);
-		return request(port, "GET", path, headers);
+		return request(localAddress, port, "GET", path, headers);
 	}
 
 	public static RawWebSocket connect(int port, String path) throws IOException {
@@ -61,7 +70,15 @@ public final class RawWebSocket implements AutoCloseable {
 	/** Sends a request with exactly these headers and reads the answer's head (and body if not 101). */
 	public static RawWebSocket request(int port, String method, String path, Map<String, String> headers)
 			throws IOException {
+		return request(null, port, method, path, headers);
+	}
+
+	private static RawWebSocket request(String localAddress, int port, String method, String path,
+			Map<String, String> headers) throws IOException {
 		Socket socket = new Socket();
+		if (localAddress != null) {
+			socket.bind(new InetSocketAddress(localAddress, 0));
+		}
 		socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
 		socket.setSoTimeout(10_000);
 		StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
