@@ -71,7 +71,9 @@ class HeapExhaustionTest {
 		String routes = "--spring.cloud.gateway.server.webflux.routes";
 		this.gateway = GatewayProcess.startWithJvmOptions(List.of("-XX:+ExitOnOutOfMemoryError"),
 				// the budget and the growth from arrived bytes must hold on their own: no deadline help
-				"--wsgate.websocket.message-timeout=1h", "--logging.level.io.wsgate.connections=WARN",
+				"--wsgate.websocket.message-timeout=1h",
+				// every attacker is 127.0.0.1: the per-client cap (ClientLimitTest) would stop them before the heap could
+				"--wsgate.server.max-connections-per-client=0", "--logging.level.io.wsgate.connections=WARN",
 				"--wsgate.admin.users." + USER + ".password=" + hash, "--wsgate.admin.users." + USER + ".role=viewer",
 				routes + "[0].id=inspect", routes + "[0].uri=" + echoUri, routes + "[0].predicates[0]=Path=/inspect/**",
 				routes + "[0].filters[0].name=FrameInspection", routes + "[0].filters[0].args.inbound[0].type=max-size",
