@@ -72,26 +72,6 @@ class DeployFilesTest {
 	}
 
 	@Test
-	void noNativeQuicJarsShipSinceNothingUsesHttp3() throws IOException {
-		// the image's BOOT-INF/lib is the runtime class path, which the tests run on
-		assertThat(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-			.noneMatch(entry -> entry.contains("netty-codec-native-quic"));
-		try (var sources = Files.walk(Path.of("src/main"))) {
-			assertThat(sources.filter(Files::isRegularFile).map(DeployFilesTest::read))
-				.noneMatch(text -> text.contains("HTTP3") || text.contains("http3"));
-		}
-	}
-
-	private static String read(Path file) {
-		try {
-			return Files.readString(file);
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
-	}
-
-	@Test
 	void composeRunsTwoReplicasOnRedisBeforeAPoolOfHealthCheckedDemoBackends() throws IOException {
 		Map<String, Object> compose = this.yaml.load(Files.readString(Path.of("docker-compose.yml")));
 		Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
