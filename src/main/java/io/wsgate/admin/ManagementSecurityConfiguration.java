@@ -1,5 +1,13 @@
 package io.wsgate.admin;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +22,7 @@ import org.springframework.boot.security.autoconfigure.SecurityProperties;
 import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
@@ -38,7 +47,7 @@ import org.springframework.security.web.server.firewall.StrictServerWebExchangeF
  * ({@link WriteRequestGuard}). Reads of route definitions show no secret, to the viewer or
  * the admin ({@link RouteRedaction}). Users come from
  * {@code wsgate.admin.users}; without any, Spring Boot's {@code spring.security.user} is the
- * administrator.
+ * administrator, and without its password the gateway starts only as the demo.
  */
 @Configuration(proxyBeanMethods = false)
 class ManagementSecurityConfiguration {
@@ -49,6 +58,9 @@ class ManagementSecurityConfiguration {
 
 	/** The role that reads and writes everything. */
 	static final String ADMIN = AdminProperties.Role.ADMIN.name();
+
+	/** Whether the gateway runs as the demo (the demo package's setting, read by name). */
+	static final String DEMO_ENABLED = "wsgate.demo.enabled";
 
 	/** The role that reads. */
 	static final String VIEWER = AdminProperties.Role.VIEWER.name();
@@ -77,11 +89,13 @@ class ManagementSecurityConfiguration {
 	 * The management users: {@code wsgate.admin.users}, else Spring Boot's
 	 * {@code spring.security.user.*} with the {@code ADMIN} role, as Boot's own
 	 * auto-configuration would define it (which backs off once the OAuth2 resource-server
-	 * classes that {@code WebSocketAuth} uses are on the class path). A generated password is
-	 * logged once at startup, as Boot does.
+	 * classes that {@code WebSocketAuth} uses are on the class path). Without either, the
+	 * gateway starts only as the demo ({@code wsgate.demo.enabled}), with a generated password
+	 * written to an owner-only file whose path is logged; the password itself is never logged.
 	 */
 	@Bean
-	ReactiveUserDetailsService managementUsers(AdminProperties admin, SecurityProperties properties) {
+	ReactiveUserDetailsService managementUsers(AdminProperties admin, SecurityProperties properties,
+			Environment environment) {
 		if (!admin.getUsers().isEmpty()) {
 			List<UserDetails> users = new ArrayList<>();
 			admin.getUsers()
@@ -96,8 +110,7 @@ class ManagementSecurityConfiguration {
 		}
 		SecurityProperties.User user = properties.getUser();
 		if (user.isPasswordGenerated()) {
-			log.warn("Using generated password for the management endpoints (user '{}'): {} -- set "
-					+ "spring.security.user.password", user.getName(), user.getPassword());
+			generatedPassword(user, environment.getProperty(DEMO_ENABLED, Boolean.class, true));
 		}
 		String password = PASSWORD_ALGORITHM.matcher(user.getPassword()).matches() ? user.getPassword()
 				: "{noop}" + user.getPassword();
@@ -109,6 +122,40 @@ class ManagementSecurityConfiguration {
 			.password(password)
 			.roles(roles.toArray(new String[0]))
 			.build());
+	}
+
+	/**
+	 * A password Spring Boot generated because none is configured: outside the demo the gateway
+	 * refuses to start; in the demo the password goes to a new file only its owner can read
+	 * (deleted at exit), and the log says where.
+	 */
+	static void generatedPassword(SecurityProperties.User user, boolean demo) {
+		if (!demo) {
+			throw new IllegalStateException("No management credentials: set spring.security.user.password "
+					+ "(environment SPRING_SECURITY_USER_PASSWORD) or wsgate.admin.users; a generated password "
+					+ "is only for the demo (wsgate.demo.enabled=true)");
+		}
+		Path file;
+		try {
+			file = Files.createTempFile("wsgate-management-password-", ".txt", ownerOnly());
+			Files.writeString(file, user.getPassword() + "\n", StandardCharsets.UTF_8);
+			file.toFile().deleteOnExit();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("could not write the generated management password to a file "
+					+ "(set spring.security.user.password)", ex);
+		}
+		log.warn("Demo: generated password for the management endpoints (user '{}') written to {} (readable by "
+				+ "its owner only); set spring.security.user.password or wsgate.admin.users outside a try-out",
+				user.getName(), file);
+	}
+
+	private static FileAttribute<?>[] ownerOnly() {
+		if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+			return new FileAttribute<?>[0]; // a temporary file elsewhere is its owner's already
+		}
+		return new FileAttribute<?>[] {
+				PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")) };
 	}
 
 	/**

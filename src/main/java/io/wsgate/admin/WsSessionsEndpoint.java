@@ -21,6 +21,7 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import io.wsgate.proxy.CloseStatus;
 import io.wsgate.proxy.ConnectionRegistry;
 import io.wsgate.proxy.ProxiedConnection;
+import io.wsgate.proxy.SecretMask;
 
 /**
  * {@code /actuator/wssessions}: the live WebSocket connections of this replica, and a way to
@@ -101,7 +102,7 @@ public class WsSessionsEndpoint {
 	public record Sessions(int total, List<Session> sessions) {
 	}
 
-	/** One connection as operators see it. */
+	/** One connection as operators see it (a subprotocol that carries a token masked). */
 	public record Session(String id, String route, String client, String backend, @Nullable String subprotocol,
 			@Nullable String principal, Instant startedAt, long ageMillis, Traffic inbound, Traffic outbound,
 			@Nullable Close close) {
@@ -109,7 +110,8 @@ public class WsSessionsEndpoint {
 		static Session of(ProxiedConnection connection) {
 			CloseStatus status = connection.closeStatus();
 			return new Session(connection.id(), connection.routeId(), connection.clientAddress().toString(),
-					connection.backend().toString(), connection.subprotocol(), name(connection.principal()),
+					connection.backend().toString(), SecretMask.subprotocol(connection.subprotocol()),
+					name(connection.principal()),
 					connection.startedAt(), Duration.between(connection.startedAt(), Instant.now()).toMillis(),
 					Traffic.of(connection.inbound()), Traffic.of(connection.outbound()),
 					(status != null) ? new Close(status.code(), status.reason(), status.initiator().toString()) : null);

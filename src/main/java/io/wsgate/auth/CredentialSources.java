@@ -18,6 +18,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 
 import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.Config;
 import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.TokenSource;
+import io.wsgate.proxy.SecretMask;
 import io.wsgate.proxy.WebSocketProxyFilter;
 
 /**
@@ -123,6 +124,18 @@ final class CredentialSources {
 			}
 		}
 		return null;
+	}
+
+	/** Tells the capture's masking where this route's credentials are (their names, never values). */
+	void nameSecrets(SecretMask.Names names) {
+		List<String> named = new ArrayList<>(List.of(this.tokenParam, this.cookie));
+		if (this.apiKeyHeader != null) {
+			named.add(this.apiKeyHeader);
+		}
+		if (this.apiKeyParam != null) {
+			named.add(this.apiKeyParam);
+		}
+		names.add(named).addProtocolPrefixes(List.of(this.protocolPrefix));
 	}
 
 	/** Removes every header a credential may be in; {@code headers} is the forwarded request's. */

@@ -18,6 +18,7 @@ import org.springframework.web.server.ServerWebExchange;
 
 import io.wsgate.auth.CredentialSources.Credential;
 import io.wsgate.proxy.ConnectionPolicy;
+import io.wsgate.proxy.SecretMask;
 import io.wsgate.proxy.WebSocketProxyFilter;
 
 /**
@@ -118,6 +119,7 @@ final class WebSocketAuthFilter implements GatewayFilter {
 			this.identity.apply(headers, principal);
 		}).build();
 		ConnectionPolicy policy = ConnectionPolicy.of(exchange).principal(principal);
+		this.sources.nameSecrets(SecretMask.names(exchange));
 		if (this.closeOnExpiry && principal.expiresAt() != null) {
 			policy.deadline(new ConnectionPolicy.Deadline(principal.expiresAt(), TOKEN_EXPIRED_CAUSE, 1008,
 					"token expired"));

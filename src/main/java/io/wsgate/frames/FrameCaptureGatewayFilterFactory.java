@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -20,9 +19,13 @@ import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
 
+import reactor.core.publisher.Mono;
+
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
 
 import io.wsgate.frames.TrafficCaptures.CapturedConnection;
 import io.wsgate.frames.TrafficCaptures.CapturedFrame;
@@ -32,6 +35,7 @@ import io.wsgate.proxy.ConnectionPolicy;
 import io.wsgate.proxy.FrameTap;
 import io.wsgate.proxy.FrameTapping;
 import io.wsgate.proxy.ProxiedConnection;
+import io.wsgate.proxy.SecretMask;
 import io.wsgate.proxy.Side;
 
 /**
@@ -44,10 +48,6 @@ import io.wsgate.proxy.Side;
  */
 public class FrameCaptureGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<FrameCaptureGatewayFilterFactory.Config> {
-
-	/** Headers whose values are never shown. */
-	private static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
-			"set-cookie", "x-api-key", "sec-websocket-key", "sec-websocket-accept");
 
 	private static final int MAX_FRAMES = 100_000;
 
@@ -89,8 +89,21 @@ public class FrameCaptureGatewayFilterFactory
 			.map(name -> name.toLowerCase(Locale.ROOT))
 			.collect(Collectors.toUnmodifiableSet());
 		Tapping tapping = new Tapping(config, masks, maskedParams);
-		return ConnectionPolicy.filter("FrameCapture[max-frames=" + config.getMaxFrames() + ", preview-bytes="
-				+ config.getPreviewBytes() + "]", policy -> policy.tapping(tapping));
+		String description = "FrameCapture[max-frames=" + config.getMaxFrames() + ", preview-bytes="
+				+ config.getPreviewBytes() + "]";
+		return new GatewayFilter() {
+			@Override
+			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+				// the route's credential names, as its WebSocketAuth adds them (before or after this filter)
+				ConnectionPolicy.of(exchange).tapping(tapping.masking(SecretMask.names(exchange)));
+				return chain.filter(exchange);
+			}
+
+			@Override
+			public String toString() {
+				return description;
+			}
+		};
 	}
 
 	private static void check(String argument, int value, int min, int max) {
@@ -99,7 +112,10 @@ public class FrameCaptureGatewayFilterFactory
 		}
 	}
 
-	/** What the relay calls for each connection of the route. */
+	/**
+	 * What the relay calls for each connection of the route: one per connection, with the names
+	 * of the connection's credentials to mask besides the common ones.
+	 */
 	private final class Tapping implements FrameTapping {
 
 		private final Config config;
@@ -108,10 +124,21 @@ public class FrameCaptureGatewayFilterFactory
 
 		private final Set<String> maskedParams;
 
+		private final SecretMask.Names names;
+
 		Tapping(Config config, List<Pattern> masks, Set<String> maskedParams) {
+			this(config, masks, maskedParams, new SecretMask.Names());
+		}
+
+		private Tapping(Config config, List<Pattern> masks, Set<String> maskedParams, SecretMask.Names names) {
 			this.config = config;
 			this.masks = masks;
 			this.maskedParams = maskedParams;
+			this.names = names;
+		}
+
+		Tapping masking(SecretMask.Names names) {
+			return new Tapping(this.config, this.masks, this.maskedParams, names);
 		}
 
 		@Override
@@ -132,21 +159,11 @@ public class FrameCaptureGatewayFilterFactory
 		}
 
 		private String maskQuery(String query) {
-			StringBuilder out = new StringBuilder();
-			for (String pair : query.split("&")) {
-				int eq = pair.indexOf('=');
-				String name = (eq >= 0) ? pair.substring(0, eq) : pair;
-				out.append((out.length() > 0) ? "&" : "");
-				out.append((eq >= 0 && this.maskedParams.contains(name.toLowerCase(Locale.ROOT))) ? name + "=***" : pair);
-			}
-			return out.toString();
+			return SecretMask.query(query, this.names, this.maskedParams);
 		}
 
 		private Map<String, List<String>> masked(HttpHeaders headers) {
-			Map<String, List<String>> copy = new LinkedHashMap<>();
-			headers.forEach((name, values) -> copy.put(name,
-					SECRET_HEADERS.contains(name.toLowerCase(Locale.ROOT)) ? List.of("***") : List.copyOf(values)));
-			return copy;
+			return SecretMask.headers(headers, this.names);
 		}
 
 		/** The first bytes as text with secrets masked, or as base64 when they are not text. */
@@ -159,9 +176,9 @@ public class FrameCaptureGatewayFilterFactory
 				return "base64:" + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(bytes, length));
 			}
 			for (Pattern mask : this.masks) {
-				text = mask.matcher(text).replaceAll("***");
+				text = mask.matcher(text).replaceAll(SecretMask.MASK);
 			}
-			return text;
+			return SecretMask.text(text, this.names);
 		}
 
 		/** One connection's tap: counts its frames and keeps at most max-frames-per-connection. */

@@ -182,9 +182,10 @@ final class Relay implements ProxiedConnection {
 		removeIfPresent(pipeline, "wsencoder");
 		this.outbound.output(pipeline.context(clientHandler));
 		this.registry.register(this);
+		// a subprotocol may carry a token (bearer.<token>): the log shows bearer.***
 		log.info("opened id={} route={} client={} backend={} protocol={} principal={}", this.id, this.routeId,
-				this.clientAddress, this.backendUri, (this.subprotocol != null) ? this.subprotocol : "-",
-				(this.principal != null) ? this.principal.getName() : "-");
+				this.clientAddress, this.backendUri, (this.subprotocol != null) ? SecretMask.subprotocol(this.subprotocol)
+						: "-", (this.principal != null) ? this.principal.getName() : "-");
 
 		if (this.inspection != null) {
 			this.inspector = this.inspection.open(this, this.upgradeHeaders, clientChannel.eventLoop());

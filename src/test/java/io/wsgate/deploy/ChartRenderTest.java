@@ -47,6 +47,7 @@ class ChartRenderTest {
 			affinity: {podAntiAffinity: {preferredDuringSchedulingIgnoredDuringExecution: []}}
 			service: {annotations: {a: b}}
 			redis: {enabled: true, host: redis.internal, password: s3cret}
+			management: {username: ops, password: m4nage}
 			autoscaling: {enabled: true}
 			ingress: {enabled: true, tls: [{hosts: [wsgate.example.com], secretName: wsgate-tls}]}
 			serviceMonitor:
@@ -71,7 +72,9 @@ class ChartRenderTest {
 		assertThat(container.get("image")).isEqualTo("wsgate:0.1.0-SNAPSHOT");
 		assertThat(env(container)).containsEntry("WSGATE_WEBSOCKET_DRAINTIMEOUT", "30s")
 			.containsEntry("WSGATE_HEALTH_URL", "http://127.0.0.1:8080/actuator/health/liveness")
-			.doesNotContainKey("WSGATE_ROUTES_STORE");
+			.doesNotContainKey("WSGATE_ROUTES_STORE")
+			.doesNotContainKey("SPRING_SECURITY_USER_PASSWORD"); // the demo's generated one, in a file
+		assertThat((Map<String, Object>) at(objects.get("Secret"), "stringData")).containsOnlyKeys("application.yml");
 		assertThat(at(deployment, "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(45);
 		Map<String, Object> configMap = objects.get("ConfigMap");
 		assertThat(this.yaml.<Map<String, Object>>load((String) at(configMap, "data.application.yml")))
@@ -101,6 +104,13 @@ class ChartRenderTest {
 		assertThat(at(container, "livenessProbe.httpGet.port")).isEqualTo("management");
 		Map<String, Object> secret = objects.get("Secret");
 		assertThat(at(secret, "stringData.redis-password")).isEqualTo("s3cret");
+		assertThat(at(secret, "stringData.management-password")).isEqualTo("m4nage");
+		assertThat(env(container)).containsEntry("SPRING_SECURITY_USER_NAME", "ops")
+			.containsEntry("SPRING_SECURITY_USER_PASSWORD", Map.of("secretKeyRef", Map.of("name", "edge", "key",
+					"management-password")))
+			.containsEntry("SPRING_DATA_REDIS_PASSWORD", Map.of("secretKeyRef", Map.of("name", "edge", "key",
+					"redis-password")));
+		assertThat(deployment.toString()).doesNotContain("s3cret").doesNotContain("m4nage");
 		assertThat(this.yaml.<Map<String, Object>>load((String) at(secret, "stringData.application.yml")))
 			.isEqualTo(full.get("secretConfig"));
 		Map<String, Object> ingress = objects.get("Ingress");
@@ -125,6 +135,24 @@ class ChartRenderTest {
 		assertThat(at(hpa, "spec.scaleTargetRef.name")).isEqualTo("edge");
 		assertThat(at(hpa, "spec.scaleTargetRef.kind")).isEqualTo("Deployment");
 		checkTogether(objects, merge(values(Map.of()), full));
+	}
+
+	@Test
+	void redisNeedsAPasswordAndSecretsOfYourOwnAreReferencedNotCopied() throws IOException {
+		assertThatThrownBy(() -> render(this.yaml.load("redis: {enabled: true}")))
+			.hasMessageContaining("redis.password (or redis.existingSecret) is required with redis.enabled");
+		Map<String, Map<String, Object>> objects = render(this.yaml.load("""
+				redis: {enabled: true, existingSecret: redis-auth, existingSecretKey: password}
+				management: {existingSecret: wsgate-admin}
+				"""));
+		Map<String, Object> container = container(objects.get("Deployment"));
+		assertThat(env(container))
+			.containsEntry("SPRING_DATA_REDIS_PASSWORD",
+					Map.of("secretKeyRef", Map.of("name", "redis-auth", "key", "password")))
+			.containsEntry("SPRING_SECURITY_USER_NAME", "admin")
+			.containsEntry("SPRING_SECURITY_USER_PASSWORD",
+					Map.of("secretKeyRef", Map.of("name", "wsgate-admin", "key", "management-password")));
+		assertThat((Map<String, Object>) at(objects.get("Secret"), "stringData")).containsOnlyKeys("application.yml");
 	}
 
 	/** The checks every rendering must pass. */

@@ -26,6 +26,8 @@ class DeployFilesTest {
 
 	private static final Set<String> WELL_KNOWN_IMAGES = Set.of("redis:7-alpine");
 
+	private static final String REDIS_PASSWORD = "${WSGATE_REDIS_PASSWORD:?set WSGATE_REDIS_PASSWORD}";
+
 	private final Yaml yaml = new Yaml();
 
 	@Test
@@ -83,13 +85,20 @@ class DeployFilesTest {
 			else {
 				assertThat(WELL_KNOWN_IMAGES).as(name).contains((String) service.get("image"));
 			}
-			assertThat(service).as(name).doesNotContainKey("command");
+			if (!name.equals("redis")) {
+				assertThat(service).as(name).doesNotContainKey("command");
+			}
 		});
 		for (String dependency : List.of("redis", "backend-1", "backend-2")) { // the gateways wait for them healthy
 			assertThat(services.get(dependency)).as(dependency).containsKey("healthcheck");
 		}
-		assertThat(at(services.get("wsgate-1"), "ports")).isEqualTo(List.of("8080:8080"));
-		assertThat(at(services.get("wsgate-2"), "ports")).isEqualTo(List.of("8081:8080"));
+		assertThat(at(services.get("wsgate-1"), "ports")).isEqualTo(List.of("127.0.0.1:8080:8080"));
+		assertThat(at(services.get("wsgate-2"), "ports")).isEqualTo(List.of("127.0.0.1:8081:8080"));
+		services.forEach((name, service) -> {
+			for (Object port : (List<?>) service.getOrDefault("ports", List.of())) {
+				assertThat(port.toString()).as(name + " publishes on loopback only").startsWith("127.0.0.1:");
+			}
+		});
 		Map<String, Object> backendProfile = this.yaml
 			.load(Files.readString(Path.of("src/main/resources/application-backend.yml")));
 		for (String backend : List.of("backend-1", "backend-2")) {
@@ -105,7 +114,15 @@ class DeployFilesTest {
 			assertThat((Map<String, Object>) service.get("depends_on")).containsOnlyKeys("redis", "backend-1",
 					"backend-2");
 			assertThat(service.get("stop_grace_period")).isEqualTo("40s"); // over the 30 s drain
+			// credentials from the environment of docker compose, which refuses to start without them
+			assertThat(at(service, "environment.SPRING_SECURITY_USER_PASSWORD"))
+				.isEqualTo("${WSGATE_ADMIN_PASSWORD:?set WSGATE_ADMIN_PASSWORD}");
+			assertThat(at(service, "environment.SPRING_DATA_REDIS_PASSWORD")).isEqualTo(REDIS_PASSWORD);
 		}
+		assertThat((List<String>) at(services.get("redis"), "command"))
+			.containsExactly("redis-server", "--requirepass", REDIS_PASSWORD);
+		assertThat(at(services.get("redis"), "environment.REDISCLI_AUTH")).isEqualTo(REDIS_PASSWORD);
+		assertThat(Files.readString(Path.of("docker-compose.yml"))).doesNotContainPattern("(?i)PASSWORD: *admin\\b");
 		Map<String, Object> config = this.yaml.load(Files.readString(Path.of("deploy/compose/application.yml")));
 		assertThat(at(config, "wsgate.routes.store")).isEqualTo("redis");
 		assertThat(at(config, "wsgate.demo.enabled")).isEqualTo(false);

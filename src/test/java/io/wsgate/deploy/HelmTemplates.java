@@ -27,7 +27,8 @@ import org.yaml.snakeyaml.Yaml;
  * <li>values: {@code .}, {@code .A.b.c}, {@code $.A.b}, {@code "strings"} and integers;</li>
  * <li>pipelines with {@code |} (the value goes last) of the functions {@code include},
  * {@code toYaml}, {@code nindent}, {@code indent}, {@code quote}, {@code default}, {@code add},
- * {@code not} and {@code sha256sum}; no parentheses.</li>
+ * {@code not}, {@code required} (fails the rendering with its message when the value is empty)
+ * and {@code sha256sum}; no parentheses.</li>
  * </ul>
  * A missing value prints {@code <no value>}, as in Helm; anything outside the subset throws.
  */
@@ -284,6 +285,13 @@ final class HelmTemplates {
 			case "default" -> {
 				arity(function, args, 2);
 				yield truthy(args.get(1)) ? args.get(1) : args.get(0);
+			}
+			case "required" -> {
+				arity(function, args, 2);
+				if (!truthy(args.get(1))) {
+					throw new IllegalArgumentException("execution error: " + args.get(0));
+				}
+				yield args.get(1);
 			}
 			case "add" -> args.stream().mapToLong(arg -> ((Number) arg).longValue()).sum();
 			case "not" -> {

@@ -6,9 +6,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -65,6 +70,64 @@ class FrameCaptureTest extends FramesGatewayTest {
 	}
 
 	@Test
+	void tokensInTheSubprotocolHeadersQueryAndPayloadOfARouteWithoutAuthAreMaskedEverywhere() throws Exception {
+		String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0MGtlbi1zdWJqZWN0In0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
+		ListAppender<ILoggingEvent> connectionLog = new ListAppender<>();
+		Logger connections = (Logger) LoggerFactory.getLogger("io.wsgate.connections");
+		connectionLog.start();
+		connections.addAppender(connectionLog);
+		String sessions;
+		String path = "/capture-wide/any-protocol?jwt=abc-s3cr3t&%6Aw%74=def-s3cr3t&room=7";
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, path, Map.of("Sec-WebSocket-Protocol",
+				"bearer." + jwt + ", chat", "X-My-Token", "hdr-s3cr3t"))) {
+			assertThat(ws.status()).isEqualTo(101);
+			assertThat(ws.header("Sec-WebSocket-Protocol")).isEqualTo("bearer." + jwt); // the backend chose it
+			ws.sendText("{\"authorization\": \"Bearer abc.def.ghi\", \"msg\": \"hi\"}");
+			assertThat(ws.readFrame().text()).contains("abc.def.ghi");
+			sessions = management("/actuator/wssessions?route=capture-wide").toString();
+			ws.sendClose(1000, "bye");
+			ws.readUntilClose();
+		}
+		finally {
+			connections.detachAppender(connectionLog);
+		}
+		JsonNode route = traffic("?route=capture-wide").path("routes").get(0);
+		JsonNode connection = route.path("connections").get(0);
+		assertThat(connection.path("requestUri").asString())
+			.isEqualTo("/capture-wide/any-protocol?jwt=***&%6Aw%74=***&room=7");
+		assertThat(connection.path("requestHeaders").path("Sec-WebSocket-Protocol").get(0).asString())
+			.isEqualTo("bearer.***, chat");
+		assertThat(connection.path("requestHeaders").path("X-My-Token").get(0).asString()).isEqualTo("***");
+		String frames = route.path("frames").toString();
+		assertThat(frames).contains("msg").contains("hi").contains("authorization");
+		String everything = traffic("").toString();
+		assertThat(everything).doesNotContain("s3cr3t").doesNotContain(jwt.substring(0, 20)).doesNotContain("abc.def");
+		assertThat(sessions).contains("\"subprotocol\":\"bearer.***\"").doesNotContain(jwt.substring(0, 20));
+		List<String> opened = connectionLog.list.stream()
+			.map(ILoggingEvent::getFormattedMessage)
+			.filter(line -> line.startsWith("opened ") && line.contains("route=capture-wide "))
+			.toList();
+		assertThat(opened).hasSize(1);
+		assertThat(opened.get(0)).contains("protocol=bearer.***").doesNotContain(jwt.substring(0, 20));
+	}
+
+	@Test
+	void theCredentialNamesOfTheRoutesWebSocketAuthAreMaskedInPreviews() throws Exception {
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/capture-auth/x?ticket=" + API_KEY + "&room=7")) {
+			assertThat(ws.status()).isEqualTo(101);
+			ws.sendText("{\"ticket\": \"tkt-s3cr3t\", \"msg\": \"hi\"}");
+			assertThat(ws.readFrame().text()).contains("tkt-s3cr3t");
+			ws.sendClose(1000, "bye");
+			ws.readUntilClose();
+		}
+		JsonNode route = traffic("?route=capture-auth").path("routes").get(0);
+		assertThat(route.path("connections").get(0).path("requestUri").asString()).isEqualTo("/capture-auth/x?room=7");
+		JsonNode inbound = traffic("?route=capture-auth&direction=inbound").path("routes").get(0).path("frames");
+		assertThat(inbound.get(1).path("preview").asString()).isEqualTo("{\"ticket\": \"***\", \"msg\": \"hi\"}");
+		assertThat(traffic("").toString()).doesNotContain("s3cr3t");
+	}
+
+	@Test
 	void aFloodKeepsAtMostTheBoundsPerConnectionAndPerRoute() throws Exception {
 		for (int c = 0; c < 3; c++) {
 			try (RawWebSocket ws = RawWebSocket.connect(this.port, "/capture/flood")) {
@@ -96,10 +159,14 @@ class FrameCaptureTest extends FramesGatewayTest {
 	}
 
 	private JsonNode traffic(String query) throws Exception {
+		return management("/actuator/wstraffic" + query);
+	}
+
+	private JsonNode management(String pathAndQuery) throws Exception {
 		String credentials = Base64.getEncoder()
 			.encodeToString((ADMIN + ":" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
 		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/wstraffic" + query))
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + pathAndQuery))
 				.header("Authorization", "Basic " + credentials)
 				.build(), HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

@@ -36,6 +36,9 @@ import io.wsgate.support.Routes;
  * <li>{@code /inspect-schema}: inbound json-schema (an object with an integer {@code id});</li>
  * <li>{@code /inspect-rate}: inbound rate-limit 5 messages/s (drop); {@code /inspect-rate-bytes}: 100 bytes/s (close);</li>
  * <li>{@code /capture}: {@code FrameCapture} keeping 50 frames, 20 per connection, 32-byte previews;</li>
+ * <li>{@code /capture-wide}: {@code FrameCapture} with 256-byte previews;</li>
+ * <li>{@code /capture-auth}: {@code FrameCapture} with 256-byte previews, then {@code WebSocketAuth} by the
+ * API key {@link #API_KEY} in header {@code X-Ident} or query parameter {@code ticket};</li>
  * <li>{@code /inspect-principal}: {@code WebSocketAuth} (HMAC {@link #JWT_SECRET}), then inbound bean
  * {@code stampSubject}, the README's example hook.</li>
  * </ul>
@@ -48,6 +51,11 @@ abstract class FramesGatewayTest extends GatewayTest {
 	static final String JWT_SECRET = "a-secret-for-the-principal-route-of-32-bytes-or-more";
 
 	static final String ADMIN = "admin";
+
+	/** The API key of {@code /capture-auth}, and its SHA-256. */
+	static final String API_KEY = "k3y-s3cr3t";
+
+	static final String API_KEY_HASH = "72806e8c31cca85618b2b5e1648dd209ff60161894082cf51c441d126b11b37c";
 
 	static final String ADMIN_PASSWORD = "admin-password";
 
@@ -86,6 +94,12 @@ abstract class FramesGatewayTest extends GatewayTest {
 		Routes.filter(registry, 26, 0, "WebSocketAuth", Map.of("jwt.secret", JWT_SECRET));
 		Routes.filter(registry, 26, 1, "FrameInspection",
 				Map.of("inbound[0].type", "bean", "inbound[0].name", "stampSubject"));
+		Routes.route(registry, 27, "capture-wide", echoUri, "/capture-wide/**");
+		Routes.filter(registry, 27, 0, "FrameCapture", Map.of("preview-bytes", "256"));
+		Routes.route(registry, 28, "capture-auth", echoUri, "/capture-auth/**");
+		Routes.filter(registry, 28, 0, "FrameCapture", Map.of("preview-bytes", "256"));
+		Routes.filter(registry, 28, 1, "WebSocketAuth", Map.of("api-keys.keys[0].id", "carol", "api-keys.keys[0].hash",
+				API_KEY_HASH, "api-keys.header", "X-Ident", "api-keys.query-param", "ticket"));
 		registry.add("spring.security.user.name", () -> ADMIN);
 		registry.add("spring.security.user.password", () -> ADMIN_PASSWORD);
 	}

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** wsgate.websocket.max-connections bounds the connections a gateway relays. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "wsgate.demo.enabled=false", "wsgate.websocket.max-connections=2" })
+		properties = { "wsgate.demo.enabled=false", "wsgate.websocket.max-connections=2",
+				"spring.security.user.password=limit-test-password" })
 class ConnectionLimitTest {
 
 	static final EchoBackend echo = new EchoBackend();

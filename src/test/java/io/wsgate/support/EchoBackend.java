@@ -23,8 +23,9 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * A Reactor Netty WebSocket backend that echoes every frame as it came (fragments stay
  * fragments), closes with {@code close:<code>:<reason>}, answers pings itself, and records per
  * {@code ?id=}: the request URI and headers, the close status it received and the pings it saw.
- * Paths: {@code /echo}, {@code /chat} (selects subprotocol {@code chat}), {@code /cookie}
- * (adds Set-Cookie to its 101).
+ * Paths: {@code /echo}, {@code /chat} (selects subprotocol {@code chat}), {@code /any-protocol}
+ * (selects the first subprotocol offered, whatever it is), {@code /cookie} (adds Set-Cookie to
+ * its 101).
  */
 public final class EchoBackend implements AutoCloseable {
 
@@ -39,6 +40,11 @@ public final class EchoBackend implements AutoCloseable {
 			.protocols("chat")
 			.maxFramePayloadLength(128 << 20)
 			.build();
+		WebsocketServerSpec any = WebsocketServerSpec.builder()
+			.handlePing(true)
+			.protocols("*")
+			.maxFramePayloadLength(128 << 20)
+			.build();
 		this.server = HttpServer.create()
 			.host("127.0.0.1")
 			.port(0)
@@ -48,7 +54,8 @@ public final class EchoBackend implements AutoCloseable {
 					response.header("Set-Cookie", "session=abc; Path=/");
 					response.header("X-Backend", "echo");
 				}
-				return upgrade(request, response, path.endsWith("/chat") ? chat : plain);
+				return upgrade(request, response,
+						path.endsWith("/chat") ? chat : path.endsWith("/any-protocol") ? any : plain);
 			})
 			.bindNow(Duration.ofSeconds(10));
 	}

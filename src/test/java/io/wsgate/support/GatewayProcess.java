@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.wsgate.WsgateApplication;
 
@@ -55,13 +56,31 @@ public final class GatewayProcess implements AutoCloseable {
 		this.reader.start();
 	}
 
-	/** Starts a gateway with these command-line arguments (a free port and no demo unless they say otherwise). */
+	/**
+	 * Starts a gateway with these command-line arguments (a free port, no demo and a management
+	 * password unless they say otherwise).
+	 */
 	public static GatewayProcess start(String... args) throws IOException {
 		return startWithJvmOptions(List.of(), args);
 	}
 
 	/** The same, with JVM options after the defaults (a later {@code -Xmx} wins). */
 	public static GatewayProcess startWithJvmOptions(List<String> jvmOptions, String... args) throws IOException {
+		boolean credentials = Stream.of(args)
+			.anyMatch(arg -> arg.startsWith("--spring.security.user.password=") || arg.startsWith("--wsgate.admin.users."));
+		List<String> all = new ArrayList<>(List.of(args));
+		if (!credentials) {
+			all.add("--spring.security.user.password=process-test-password");
+		}
+		return startAsGiven(jvmOptions, all.toArray(new String[0]));
+	}
+
+	/** Starts a gateway with a free port, no demo unless they say otherwise, and only these arguments. */
+	public static GatewayProcess startAsGiven(String... args) throws IOException {
+		return startAsGiven(List.of(), args);
+	}
+
+	private static GatewayProcess startAsGiven(List<String> jvmOptions, String... args) throws IOException {
 		List<String> command = new ArrayList<>(List.of(
 				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
 				"-XX:TieredStopAtLevel=1"));

@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </ul>
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "wsgate.demo.enabled=false", "wsgate.websocket.close-timeout=2s" })
+		properties = { "wsgate.demo.enabled=false", "wsgate.websocket.close-timeout=2s",
+				"spring.security.user.password=gateway-test-password" })
 public abstract class GatewayTest {
 
 	protected static final EchoBackend echo = new EchoBackend();
