@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the right password still gets through once the crowd is gone.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "wsgate.demo.enabled=false", "wsgate.auth.slow-hash.threads=1",
+		properties = { "wsgate.demo.enabled=false", "spring.security.user.password=test-password",
+				"wsgate.auth.slow-hash.threads=1",
 				"wsgate.auth.slow-hash.queue=1" })
 @ExtendWith(OutputCaptureExtension.class)
 class SlowHashLimitTest {

@@ -40,7 +40,8 @@ import static org.awaitility.Awaitility.await;
  * MaxMessageSize=-1), {@code /deflate} (compression), {@code /plain} (bytes relayed as they are).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "wsgate.demo.enabled=false", "wsgate.websocket.close-timeout=2s",
+		properties = { "wsgate.demo.enabled=false", "spring.security.user.password=test-password",
+				"wsgate.websocket.close-timeout=2s",
 				"wsgate.websocket.max-buffered-message=64KB", "wsgate.websocket.message-buffer-budget=100KB",
 				"wsgate.websocket.message-timeout=2s" })
 class MessageBufferTest {

@@ -35,7 +35,8 @@ import static org.awaitility.Awaitility.await;
  * {@code server.max-http-request-header-size}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "wsgate.demo.enabled=false", "wsgate.server.request-read-timeout=2s",
+		properties = { "wsgate.demo.enabled=false", "spring.security.user.password=test-password",
+				"wsgate.server.request-read-timeout=2s",
 				"server.max-http-request-header-size=2KB" })
 class RequestReadDeadlineTest {
 

@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * and the gateway must not (RSA key exchange, CBC with SHA-1) could be negotiated with it.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "wsgate.demo.enabled=false", "server.ssl.bundle=server" })
+		properties = { "wsgate.demo.enabled=false", "spring.security.user.password=test-password",
+				"server.ssl.bundle=server" })
 class ClientTlsTest {
 
 	static final Path serverKeys;
