@@ -84,7 +84,7 @@ class StoredRouteValidationTest {
 			redis.command("HSET", key, "forwarded", FORWARD);
 			redis.command("HSET", key, "unknown-filter", route("/unknown/**").replace("}", ",\"filters\":[\"Nope=1\"]}"));
 			redis.command("HSET", key, "later", route("/later/**"));
-			await().atMost(Duration.ofSeconds(5)).until(() -> status(port, "/later/x") == 101);
+			await().atMost(Duration.ofSeconds(20)).until(() -> status(port, "/later/x") == 101);
 			assertThat(status(port, "/good/x")).isEqualTo(101);
 			assertThat(status(port, "/unknown/x")).isEqualTo(404);
 			assertThat(Management.anonymous(port).get("/leak").statusCode()).isEqualTo(404);
