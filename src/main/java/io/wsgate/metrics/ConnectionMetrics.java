@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 import io.micrometer.core.instrument.Counter;
@@ -96,29 +97,35 @@ public class ConnectionMetrics implements ConnectionListener {
 		route.fold(connection.inbound(), 0);
 		route.fold(connection.outbound(), 1);
 		CloseStatus status = connection.closeStatus();
-		Counter.builder(CLOSES)
+		int code = (status != null) ? status.code() : 1006;
+		String initiator = (status != null) ? status.initiator().toString() : "unknown";
+		cached(route.closes, code + " " + initiator, key -> Counter.builder(CLOSES)
 			.description("WebSocket connections ended, by close code and who closed first")
 			.tag("route", connection.routeId())
-			.tag("code", Integer.toString((status != null) ? status.code() : 1006))
-			.tag("initiator", (status != null) ? status.initiator().toString() : "unknown")
-			.register(this.meters)
-			.increment();
+			.tag("code", Integer.toString(code))
+			.tag("initiator", initiator)
+			.register(this.meters)).increment();
 	}
 
 	@Override
 	public void handshake(String routeId, int status, String outcome, long nanos) {
-		Timer.builder(HANDSHAKE)
+		RouteMeters route = route(routeId);
+		cached(route.handshakes, status, key -> Timer.builder(HANDSHAKE)
 			.description("Time from an upgrade request reaching the proxy to its answer")
 			.tag("route", routeId)
 			.tag("status", Integer.toString(status))
-			.register(this.meters)
-			.record(nanos, TimeUnit.NANOSECONDS);
-		Counter.builder(CONNECTIONS)
+			.register(this.meters)).record(nanos, TimeUnit.NANOSECONDS);
+		cached(route.outcomes, outcome, key -> Counter.builder(CONNECTIONS)
 			.description("WebSocket upgrade requests, by outcome")
 			.tag("route", routeId)
 			.tag("outcome", outcome)
-			.register(this.meters)
-			.increment();
+			.register(this.meters)).increment();
+	}
+
+	/** A meter looked up once per key: the registry's own lookup hashes every tag, on each call. */
+	private static <K, M> M cached(Map<K, M> meters, K key, Function<K, M> register) {
+		M meter = meters.get(key);
+		return (meter != null) ? meter : meters.computeIfAbsent(key, register);
 	}
 
 	@Override
@@ -178,6 +185,13 @@ public class ConnectionMetrics implements ConnectionListener {
 	private static final class RouteMeters {
 
 		final Set<ProxiedConnection> live = ConcurrentHashMap.newKeySet();
+
+		/** {@value #HANDSHAKE} by status, {@value #CONNECTIONS} by outcome, {@value #CLOSES} by code and initiator. */
+		final Map<Integer, Timer> handshakes = new ConcurrentHashMap<>();
+
+		final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+
+		final Map<String, Counter> closes = new ConcurrentHashMap<>();
 
 		/** [direction][type, then bytes]. */
 		final MonotonicCount[][] counts = new MonotonicCount[2][TYPES.length + 1];

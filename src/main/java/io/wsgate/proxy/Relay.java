@@ -50,6 +50,9 @@ final class Relay implements ProxiedConnection {
 
 	private final String routeId;
 
+	/** In the connection log: every connection but the start-up warm-up's. */
+	private final boolean logged;
+
 	private final InetSocketAddress clientAddress;
 
 	private final URI backendUri;
@@ -117,6 +120,7 @@ final class Relay implements ProxiedConnection {
 			Settings settings, ConnectionRegistry registry) {
 		this.id = id;
 		this.routeId = routeId;
+		this.logged = !Warmup.ROUTE_ID.equals(routeId);
 		this.clientAddress = clientAddress;
 		this.backendUri = backendUri;
 		this.subprotocol = subprotocol;
@@ -183,9 +187,12 @@ final class Relay implements ProxiedConnection {
 		this.outbound.output(pipeline.context(clientHandler));
 		this.registry.register(this);
 		// a subprotocol may carry a token (bearer.<token>): the log shows bearer.***
-		log.info("opened id={} route={} client={} backend={} protocol={} principal={}", this.id, this.routeId,
-				this.clientAddress, this.backendUri, (this.subprotocol != null) ? SecretMask.subprotocol(this.subprotocol)
-						: "-", (this.principal != null) ? this.principal.getName() : "-");
+		if (this.logged) {
+			log.info("opened id={} route={} client={} backend={} protocol={} principal={}", this.id, this.routeId,
+					this.clientAddress, this.backendUri, (this.subprotocol != null)
+							? SecretMask.subprotocol(this.subprotocol) : "-",
+					(this.principal != null) ? this.principal.getName() : "-");
+		}
 
 		if (this.inspection != null) {
 			this.inspector = this.inspection.open(this, this.upgradeHeaders, clientChannel.eventLoop());
@@ -518,10 +525,12 @@ final class Relay implements ProxiedConnection {
 			}
 		}
 		CloseStatus status = this.closeStatus;
-		log.info("closed id={} route={} age={}ms code={} initiator={} in={}f/{}B out={}f/{}B", this.id,
-				this.routeId, ageMillis(), (status != null) ? status.code() : ControlFrames.ABNORMAL,
-				(status != null) ? status.initiator() : "-", this.inbound.frames(), this.inbound.bytes(),
-				this.outbound.frames(), this.outbound.bytes());
+		if (this.logged) {
+			log.info("closed id={} route={} age={}ms code={} initiator={} in={}f/{}B out={}f/{}B", this.id,
+					this.routeId, ageMillis(), (status != null) ? status.code() : ControlFrames.ABNORMAL,
+					(status != null) ? status.initiator() : "-", this.inbound.frames(), this.inbound.bytes(),
+					this.outbound.frames(), this.outbound.bytes());
+		}
 		this.done.tryEmitEmpty();
 	}
 

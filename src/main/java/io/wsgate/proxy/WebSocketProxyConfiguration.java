@@ -3,6 +3,7 @@ package io.wsgate.proxy;
 import java.util.List;
 import java.util.regex.PatternSyntaxException;
 
+import io.micrometer.observation.ObservationPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,10 +16,14 @@ import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.cloud.gateway.filter.headers.TrustedProxies;
+import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.util.StringUtils;
 
 /** The WebSocket relay's beans. */
@@ -138,6 +143,31 @@ class WebSocketProxyConfiguration {
 	@ConditionalOnProperty(name = "wsgate.server.hsts.enabled", matchIfMissing = true)
 	HstsFilter hstsFilter(ListenerProperties listeners) {
 		return new HstsFilter(listeners.getHsts().value());
+	}
+
+	/** WebSocket upgrades to the route lookup before the actuator's and the application's own mappings. */
+	@Bean
+	UpgradeRouteMapping upgradeRouteMapping(RoutePredicateHandlerMapping routes, Environment environment) {
+		return new UpgradeRouteMapping(routes,
+				environment.getProperty("management.endpoints.web.base-path", "/actuator"));
+	}
+
+	/**
+	 * No {@code http.server.requests} observation of WebSocket upgrades: wsgate times them
+	 * itself ({@code wsgate.handshake.duration}), and the observation's context, tags and
+	 * long-task timer cost an upgrade about a twentieth of its CPU. Plain HTTP requests keep it.
+	 */
+	@Bean
+	ObservationPredicate noUpgradeRequestObservation() {
+		return (name, context) -> !(context instanceof ServerRequestObservationContext request
+				&& request.getCarrier() != null && WebSocketProxyFilter.isWebSocketUpgrade(request.getCarrier().getHeaders()));
+	}
+
+	/** The start-up warm-up ({@code wsgate.warmup.*}); its route is served only while it runs. */
+	@Bean
+	Warmup warmup(WarmupProperties properties, ListenerProperties listeners, Environment environment,
+			ApplicationEventPublisher events, ObjectProvider<RouteLocator> routes) {
+		return new Warmup(properties, listeners.getMaxConnectionsPerClient(), environment, events, routes);
 	}
 
 	@Bean

@@ -26,6 +26,8 @@ public final class GatewayProcess implements AutoCloseable {
 	/** The backend addresses runtime routes may reach; the build allows loopback for every test. */
 	private static final String ALLOWED_BACKENDS = "wsgate.routes.backends.allow";
 
+	private static final String WARMUP = "wsgate.warmup.enabled";
+
 	private final Process process;
 
 	private final StringBuffer output = new StringBuffer();
@@ -88,6 +90,10 @@ public final class GatewayProcess implements AutoCloseable {
 		String allowed = System.getProperty(ALLOWED_BACKENDS);
 		if (allowed != null) { // the build's loopback allowance (pom.xml), as the tests' own JVM has it
 			command.add("-D" + ALLOWED_BACKENDS + "=" + allowed);
+		}
+		String warmup = System.getProperty(WARMUP);
+		if (warmup != null) { // the build's choice (pom.xml: off), unless an argument says otherwise
+			command.add("-D" + WARMUP + "=" + warmup);
 		}
 		command.addAll(List.of("-cp", System.getProperty("java.class.path"), WsgateApplication.class.getName(),
 				"--server.port=0", "--wsgate.demo.enabled=false"));
