@@ -17,7 +17,9 @@
 #                                           --wsgate.websocket.max-message-size=64MB
 #   BACKEND_PORT=9001 NGINX_PORT=8082 WSGATE_PORT=8080   must be free
 #   BENCH_TARGETS="direct nginx wsgate"     subset of targets
-#   BENCH_PHASES="probe echo rate handshake idle"   subset of measurements
+#   BENCH_PHASES="cold probe echo rate handshake idle"   subset of measurements (cold: the first
+#                                           upgrades a freshly started wsgate takes, right after it
+#                                           reports ready, before the harness warms anything up)
 #   BENCH_DOC=docs/performance.md           markdown output (quick runs: bench/results/<ts>.md)
 #   BENCH_RESULTS=<repo>/bench/results      where the jsonl and logs go
 #   BENCH_WORK=<tmp dir>                    scratch dir for the harness copy (default: mktemp,
@@ -45,7 +47,7 @@ BACKEND_PORT="${BACKEND_PORT:-9001}"
 NGINX_PORT="${NGINX_PORT:-8082}"
 WSGATE_PORT="${WSGATE_PORT:-8080}"
 BENCH_TARGETS="${BENCH_TARGETS:-direct nginx wsgate}"
-BENCH_PHASES="${BENCH_PHASES:-probe echo rate handshake idle}"
+BENCH_PHASES="${BENCH_PHASES:-cold probe echo rate handshake idle}"
 BENCH_RESULTS="${BENCH_RESULTS:-$REPO/bench/results}"
 # JVM flags: fixed heap bounds so that runs are comparable, and ZGC: each upgrade allocates
 # ~55 KiB while every open connection keeps a few KiB alive, and the young pauses of the
@@ -93,7 +95,7 @@ die() { note "error: $*"; exit 1; }
 has() { case " $2 " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 for t in $BENCH_TARGETS; do has "$t" "direct nginx wsgate" || die "unknown target in BENCH_TARGETS: $t"; done
-for p in $BENCH_PHASES; do has "$p" "probe echo rate handshake idle" || die "unknown phase in BENCH_PHASES: $p"; done
+for p in $BENCH_PHASES; do has "$p" "cold probe echo rate handshake idle" || die "unknown phase in BENCH_PHASES: $p"; done
 [ -f "$BENCH_HARNESS/loadgen.mjs" ] || die "harness not found at $BENCH_HARNESS (set BENCH_HARNESS)"
 for c in node npm java curl timeout; do command -v "$c" >/dev/null || die "$c is required"; done
 
@@ -102,6 +104,7 @@ for c in node npm java curl timeout; do command -v "$c" >/dev/null || die "$c is
 # ---------------------------------------------------------------------------------------
 CHILD=""        # the harness command running right now (a `timeout` process)
 SIDE_JOB=""     # background jcmd sampler during the idle-memory run
+PSS_JOB=""      # background PSS sampler during the idle-memory run
 BACKEND_PID=""
 WSGATE_PID=""
 NGINX_STARTED=0
@@ -124,6 +127,7 @@ cleanup() {
   trap - EXIT INT TERM
   stop_pid "$CHILD" 5
   stop_pid "$SIDE_JOB" 5
+  stop_pid "$PSS_JOB" 2
   stop_pid "$WSGATE_PID" 20
   if [ "$NGINX_STARTED" = 1 ]; then
     "$HARNESS/proxies.sh" stop nginx "$NGINX_PORT" >>"$LOG" 2>&1 || true
@@ -242,6 +246,16 @@ note "harness copied to $HARNESS; npm ci"
 (cd "$HARNESS" && timeout 300 npm ci --no-audit --no-fund --prefer-offline --loglevel=error) >>"$LOG" 2>&1 \
   || die "npm ci failed in $HARNESS; see $LOG"
 
+# The jar as the container image runs it: extracted (Spring Boot's jarmode tools), so that
+# classes load from plain jars rather than from jars nested in the fat jar (~2 s less start-up
+# on this box).
+APP_DIR="$WORK/app"
+rm -rf "$APP_DIR"
+timeout 120 java -Djarmode=tools -jar "$JAR" extract --destination "$APP_DIR" >>"$LOG" 2>&1 \
+  || die "could not extract $JAR; see $LOG"
+APP_JAR="$APP_DIR/$(basename "$JAR")"
+[ -f "$APP_JAR" ] || die "extracting $JAR gave no $APP_JAR"
+
 # ---------------------------------------------------------------------------------------
 # 4. Start the backend, nginx and wsgate, each on its own port (refuse to share a port with
 #    something already running: its results would not be ours).
@@ -269,13 +283,15 @@ if has nginx "$BENCH_TARGETS"; then
   note "nginx pids $("$HARNESS/proxies.sh" pids nginx "$NGINX_PORT") on 127.0.0.1:$NGINX_PORT"
 fi
 
-# wsgate with one route to the backend, the demo off, room for 20000 connections, and the
+# wsgate with one route to the backend, the demo off, room for 20000 connections (all of them
+# from 127.0.0.1, hence no per-client bound), a management password from the environment, and the
 # per-connection log off (WARN), as nginx runs with access_log off. The route raises the
 # message limit to 64 MiB, as the harness backend's maxPayload (probe.mjs sends 16 MiB).
 read -ra JVM_OPTS <<<"$WSGATE_JVM_OPTS"
-WSGATE_CMD=(java "${JVM_OPTS[@]}" "-Xlog:gc:file=$BENCH_RESULTS/$STAMP-gc.log" -jar "$JAR"
+WSGATE_CMD=(java "${JVM_OPTS[@]}" "-Xlog:gc:file=$BENCH_RESULTS/$STAMP-gc.log" -jar "$APP_JAR"
   "--server.port=$WSGATE_PORT" "--server.address=127.0.0.1"
   "--wsgate.demo.enabled=false" "--wsgate.websocket.max-connections=20000"
+  "--wsgate.server.max-connections-per-client=0"
   "--logging.level.io.wsgate.connections=WARN"
   "--spring.cloud.gateway.server.webflux.routes[0].id=bench"
   "--spring.cloud.gateway.server.webflux.routes[0].uri=ws://127.0.0.1:$BACKEND_PORT"
@@ -286,17 +302,21 @@ if [ -n "$WSGATE_ARGS" ]; then
   WSGATE_CMD+=("${EXTRA[@]}")
 fi
 if has wsgate "$BENCH_TARGETS"; then
-  "${WSGATE_CMD[@]}" >"$WSGATE_LOG" 2>&1 &
+  # start to ready: from spawning the JVM to /actuator/health/readiness UP, which wsgate reports
+  # only after its own start-up warm-up (wsgate.warmup.*)
+  START_NS=$(date +%s%N)
+  SPRING_SECURITY_USER_PASSWORD="bench-$RANDOM$RANDOM" "${WSGATE_CMD[@]}" >"$WSGATE_LOG" 2>&1 &
   WSGATE_PID=$!
   note "wsgate pid $WSGATE_PID starting: ${WSGATE_CMD[*]}"
-  for _ in $(seq 1 120); do # up to 60 s
-    curl -s --max-time 1 "http://127.0.0.1:$WSGATE_PORT/actuator/health" 2>/dev/null | grep -q '"status":"UP"' && break
+  for _ in $(seq 1 1200); do # up to 120 s
+    curl -s --max-time 1 "http://127.0.0.1:$WSGATE_PORT/actuator/health/readiness" 2>/dev/null | grep -q '"status":"UP"' && break
     kill -0 "$WSGATE_PID" 2>/dev/null || die "wsgate exited during startup; see $WSGATE_LOG"
-    sleep 0.5
+    sleep 0.1
   done
-  curl -s --max-time 1 "http://127.0.0.1:$WSGATE_PORT/actuator/health" 2>/dev/null | grep -q '"status":"UP"' \
-    || die "wsgate not UP on $WSGATE_PORT within 60s; see $WSGATE_LOG"
-  note "wsgate UP on 127.0.0.1:$WSGATE_PORT"
+  curl -s --max-time 1 "http://127.0.0.1:$WSGATE_PORT/actuator/health/readiness" 2>/dev/null | grep -q '"status":"UP"' \
+    || die "wsgate not ready on $WSGATE_PORT within 120s; see $WSGATE_LOG"
+  READY_MS=$((($(date +%s%N) - START_NS) / 1000000))
+  note "wsgate ready on 127.0.0.1:$WSGATE_PORT after ${READY_MS} ms"
 fi
 
 # ---------------------------------------------------------------------------------------
@@ -306,7 +326,7 @@ fi
 # relative to the repository when it lies inside it
 shq() { case "$1" in *[!A-Za-z0-9_./=:,+@%-]*) printf "'%s'" "${1//\'/\'\\\'\'}" ;; *) printf '%s' "$1" ;; esac; }
 WSGATE_CMD_STR=""
-for a in "${WSGATE_CMD[@]}"; do WSGATE_CMD_STR+="$(shq "${a#"$REPO"/}") "; done
+for a in "${WSGATE_CMD[@]}"; do a="${a/#"$APP_DIR"/\$EXTRACTED}"; WSGATE_CMD_STR+="$(shq "${a#"$REPO"/}") "; done
 json_line event=meta stamp="$STAMP" date="$(date -u '+%Y-%m-%d %H:%M UTC')" quick="$BENCH_QUICK" \
   nproc="$(nproc)" kernel="$(uname -r)" \
   cpu_model="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)" \
@@ -325,6 +345,12 @@ json_line event=meta stamp="$STAMP" date="$(date -u '+%Y-%m-%d %H:%M UTC')" quic
   hs_conns="$HS_CONNS" hs_ramp="$HS_RAMP" hs_hold_s="$HS_HOLD" \
   idle_conns="$IDLE_CONNS" idle_ramp="$IDLE_RAMP" idle_hold_s="$IDLE_HOLD" \
   ports="direct=$BACKEND_PORT nginx=$NGINX_PORT wsgate=$WSGATE_PORT" | emit
+if [ -n "$WSGATE_PID" ]; then
+  # wsgate's own account of its start: Spring's start-up time and its warm-up's line
+  json_line event=startup target=wsgate ready_ms="$READY_MS" \
+    started="$(grep -o 'Started WsgateApplication in .*' "$WSGATE_LOG" | head -1)" \
+    warmup="$(grep -oE 'warm-up(:| stopped| failed| skipped).*' "$WSGATE_LOG" | head -1)" | emit
+fi
 
 # ---------------------------------------------------------------------------------------
 # Per-target helpers: port, pids whose CPU/RSS belong to the target.
@@ -363,6 +389,54 @@ heap_info() {
   text="$(timeout 20 jcmd "$WSGATE_PID" GC.heap_info 2>&1 || true)"
   json_line event=heap_info target=wsgate when="$1" text="$text" >"$2"
 }
+
+# cpu_ticks PIDS: user+system clock ticks of the comma-listed processes, summed
+cpu_ticks() {
+  local total=0 pid rest
+  for pid in ${1//,/ }; do
+    rest="$(sed -E 's/^[0-9]+ \(.*\) //' "/proc/$pid/stat" 2>/dev/null)" || continue
+    read -ra f <<<"$rest"
+    total=$((total + f[11] + f[12]))
+  done
+  echo "$total"
+}
+TICK="$(getconf CLK_TCK)"
+
+# pss_kb PIDS: proportional set size of the comma-listed processes, summed (KiB)
+pss_kb() {
+  local total=0 pid v
+  for pid in ${1//,/ }; do
+    v="$(awk '/^Pss:/ {print $2; exit}' "/proc/$pid/smaps_rollup" 2>/dev/null)"
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
+}
+
+# upgrades PHASE TARGET: one round of HS_CONNS upgrades at HS_RAMP/s (held HS_HOLD s, then closed),
+# recorded, with the target's CPU time over the round (upgrade, hold and close) per upgrade
+upgrades() {
+  local phase="$1" target="$2" pids c0 c1 opened
+  pids="$(proxy_pids "$target")"
+  c0="$(cpu_ticks "$pids")"
+  loadgen "$phase" "$target" idle --mode conns --conns "$HS_CONNS" --ramp "$HS_RAMP" --hold "$HS_HOLD" --pid "$pids"
+  sleep 2 # the closes' tail
+  c1="$(cpu_ticks "$pids")"
+  opened="$(grep -o '"opened":[0-9]*' "$OUT" | head -1 | cut -d: -f2)"
+  if [ -n "$opened" ] && [ "$opened" -gt 0 ]; then
+    json_line event=cpu phase="$phase" target="$target" upgrades="$opened" cpu_ms=$(((c1 - c0) * 1000 / TICK)) \
+      cpu_us_per_upgrade=$(((c1 - c0) * 1000000 / TICK / opened)) | emit
+  fi
+}
+
+# ---------------------------------------------------------------------------------------
+# 4b. Cold: the first round of upgrades a freshly started wsgate takes, right after it reported
+#     ready (its own warm-up done, none by the harness), as a replica does in a reconnect storm.
+# ---------------------------------------------------------------------------------------
+if has wsgate "$BENCH_TARGETS" && has cold "$BENCH_PHASES"; then
+  note "cold: $HS_CONNS upgrades at $HS_RAMP/s through the freshly started wsgate"
+  upgrades cold wsgate
+  sleep "$PAUSE"
+fi
 
 # ---------------------------------------------------------------------------------------
 # 5. Warm up the JVM (JIT-compile the relay and the upgrade path) before anything is timed:
@@ -427,8 +501,7 @@ if has handshake "$BENCH_PHASES"; then
   for t in $BENCH_TARGETS; do
     idle_check "handshake $t"
     note "handshake $t: $HS_CONNS at $HS_RAMP/s, hold ${HS_HOLD}s"
-    loadgen handshake "$t" idle --mode conns --conns "$HS_CONNS" --ramp "$HS_RAMP" --hold "$HS_HOLD" \
-      --pid "$(proxy_pids "$t")"
+    upgrades handshake "$t"
     sleep "$PAUSE"
   done
 fi
@@ -436,7 +509,9 @@ fi
 # ---------------------------------------------------------------------------------------
 # 10. Idle memory: IDLE_CONNS idle connections held IDLE_HOLD s; RSS growth of the process(es)
 #     holding them (nginx: master + workers summed; direct: the backend). wsgate's heap
-#     occupancy is sampled before, in the middle of the hold, and after.
+#     occupancy is sampled before, in the middle of the hold, and after. PSS is sampled too:
+#     ZGC maps the heap three times and RSS counts a heap page once per mapping, PSS (like a
+#     container's memory cgroup) once.
 # ---------------------------------------------------------------------------------------
 if has idle "$BENCH_PHASES"; then
   for t in $BENCH_TARGETS; do
@@ -448,8 +523,20 @@ if has idle "$BENCH_PHASES"; then
       (sleep "$(((IDLE_CONNS + IDLE_RAMP - 1) / IDLE_RAMP + IDLE_HOLD / 2 + 1))" && heap_info hold "$WORK/heap-hold.jsonl") &
       SIDE_JOB=$!
     fi
-    loadgen idle "$t" idle --mode conns --conns "$IDLE_CONNS" --ramp "$IDLE_RAMP" --hold "$IDLE_HOLD" \
-      --pid "$(proxy_pids "$t")"
+    pids="$(proxy_pids "$t")"
+    pss0="$(pss_kb "$pids")"
+    (m=0; while :; do v="$(pss_kb "$pids")"; [ "$v" -gt "$m" ] && m=$v && echo "$m" >"$WORK/pss-max"; sleep 1; done) &
+    PSS_JOB=$!
+    loadgen idle "$t" idle --mode conns --conns "$IDLE_CONNS" --ramp "$IDLE_RAMP" --hold "$IDLE_HOLD" --pid "$pids"
+    stop_pid "$PSS_JOB" 2
+    PSS_JOB=""
+    opened="$(grep -o '"opened":[0-9]*' "$OUT" | head -1 | cut -d: -f2)"
+    if [ -n "$opened" ] && [ "$opened" -gt 0 ] && [ -s "$WORK/pss-max" ]; then
+      pss1="$(cat "$WORK/pss-max")"
+      json_line event=pss phase=idle target="$t" pss_before_kb="$pss0" pss_hold_kb="$pss1" \
+        pss_per_conn_kb="$(node -e "console.log((($pss1 - $pss0) / $opened).toFixed(2))")" | emit
+    fi
+    rm -f "$WORK/pss-max"
     if [ "$t" = wsgate ]; then
       wait "$SIDE_JOB" 2>/dev/null || true
       SIDE_JOB=""

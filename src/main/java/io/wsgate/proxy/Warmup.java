@@ -2,39 +2,39 @@ package io.wsgate.proxy;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -230,16 +230,7 @@ final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 			.childHandler(new ChannelInitializer<SocketChannel>() {
 				@Override
 				protected void initChannel(SocketChannel channel) {
-					channel.pipeline()
-						.addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
-								new WebSocketServerProtocolHandler(
-										WebSocketServerProtocolConfig.newBuilder().websocketPath("/").checkStartsWith(true).build()),
-								new SimpleChannelInboundHandler<TextWebSocketFrame>() {
-									@Override
-									protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-										ctx.writeAndFlush(frame.retain());
-									}
-								});
+					channel.pipeline().addLast(new EchoBackend());
 				}
 			})
 			.bind(new InetSocketAddress("127.0.0.1", 0))
@@ -304,15 +295,7 @@ final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 						if (Run.this.tls != null) {
 							channel.pipeline().addLast(Run.this.tls.newHandler(channel.alloc(), Run.this.uri.getHost(), port));
 						}
-						channel.pipeline()
-							.addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
-									new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-										.webSocketUri(Run.this.uri)
-										.version(WebSocketVersion.V13)
-										.customHeaders(new DefaultHttpHeaders())
-										.handshakeTimeoutMillis(10_000)
-										.build()),
-									new Session(Run.this));
+						channel.pipeline().addLast(new Session(Run.this));
 					}
 				})
 				.connect(this.uri.getHost().replace("[", "").replace("]", ""), port)
@@ -348,8 +331,166 @@ final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 
 	}
 
+	/**
+	 * The bytes both ends of a warm-up connection read: an HTTP head, then WebSocket frames.
+	 * Written on bytes rather than Netty's WebSocket codecs, which the gateway does not use:
+	 * the warm-up's own side should cost next to nothing, so that the JIT compiles the
+	 * gateway's path and little else.
+	 */
+	private abstract static class WireHandler extends ChannelInboundHandlerAdapter {
+
+		private ByteBuf in;
+
+		private boolean headRead;
+
+		@Override
+		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			ByteBuf bytes = (ByteBuf) msg;
+			if (this.in == null) {
+				this.in = ctx.alloc().buffer(256);
+			}
+			this.in.writeBytes(bytes);
+			bytes.release();
+			if (!this.headRead) {
+				int end = ByteBufUtil.indexOf(HEAD_END, this.in);
+				if (end < 0) {
+					if (this.in.readableBytes() > 8192) {
+						ctx.close();
+					}
+					return;
+				}
+				String head = this.in.readCharSequence(end - this.in.readerIndex() + 4, StandardCharsets.ISO_8859_1)
+					.toString();
+				this.headRead = true;
+				if (!head(ctx, head)) {
+					return;
+				}
+			}
+			while (ctx.channel().isOpen()) {
+				int start = this.in.readerIndex();
+				if (this.in.readableBytes() < 2) {
+					break;
+				}
+				int opcode = this.in.getByte(start) & 0x0F;
+				boolean masked = (this.in.getByte(start + 1) & 0x80) != 0;
+				int length = this.in.getByte(start + 1) & 0x7F;
+				int header = 2;
+				if (length == 126) {
+					if (this.in.readableBytes() < 4) {
+						break;
+					}
+					length = this.in.getUnsignedShort(start + 2);
+					header = 4;
+				}
+				else if (length == 127) {
+					ctx.close(); // never sent by this exchange
+					return;
+				}
+				int total = header + (masked ? 4 : 0) + length;
+				if (this.in.readableBytes() < total) {
+					break;
+				}
+				byte[] payload = new byte[length];
+				this.in.getBytes(start + header + (masked ? 4 : 0), payload);
+				if (masked) {
+					for (int i = 0; i < length; i++) {
+						payload[i] ^= this.in.getByte(start + header + (i & 3));
+					}
+				}
+				this.in.skipBytes(total);
+				frame(ctx, opcode, payload);
+			}
+			this.in.discardReadBytes();
+		}
+
+		/** The HTTP head has been read; false if the connection is done with. */
+		abstract boolean head(ChannelHandlerContext ctx, String head);
+
+		abstract void frame(ChannelHandlerContext ctx, int opcode, byte[] payload);
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+			ctx.close();
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext ctx) {
+			if (this.in != null) {
+				this.in.release();
+				this.in = null;
+			}
+		}
+
+		/** A frame of one fragment; masked with a fixed key (client to server) or not. */
+		static ByteBuf frame(ChannelHandlerContext ctx, int opcode, byte[] payload, boolean mask) {
+			ByteBuf out = ctx.alloc().buffer(payload.length + 8);
+			out.writeByte(0x80 | opcode);
+			out.writeByte((mask ? 0x80 : 0) | payload.length);
+			if (mask) {
+				out.writeBytes(MASK);
+			}
+			for (int i = 0; i < payload.length; i++) {
+				out.writeByte(mask ? payload[i] ^ MASK[i & 3] : payload[i]);
+			}
+			return out;
+		}
+
+	}
+
+	private static final ByteBuf HEAD_END = Unpooled
+		.unreleasableBuffer(Unpooled.wrappedBuffer("\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)));
+
+	private static final byte[] MASK = { 0x1f, 0x2e, 0x3d, 0x4c };
+
+	private static final byte[] CLOSE_NORMAL = { 0x03, (byte) 0xE8 };
+
+	/** The warm-up's echo backend: answers the gateway's upgrade, echoes, returns the close. */
+	private static final class EchoBackend extends WireHandler {
+
+		private static final Pattern KEY = Pattern.compile("(?im)^sec-websocket-key:\\s*(\\S+)\\s*$");
+
+		@Override
+		boolean head(ChannelHandlerContext ctx, String head) {
+			Matcher key = KEY.matcher(head);
+			if (!key.find()) {
+				ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n",
+						StandardCharsets.ISO_8859_1)).addListener(ChannelFutureListener.CLOSE);
+				return false;
+			}
+			ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+					+ "Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept(key.group(1)) + "\r\n\r\n",
+					StandardCharsets.ISO_8859_1));
+			return true;
+		}
+
+		@Override
+		void frame(ChannelHandlerContext ctx, int opcode, byte[] payload) {
+			if (opcode == 0x8) {
+				ctx.writeAndFlush(frame(ctx, 0x8, payload, false)).addListener(ChannelFutureListener.CLOSE);
+			}
+			else {
+				ctx.writeAndFlush(frame(ctx, (opcode == 0x9) ? 0xA : opcode, payload, false));
+			}
+		}
+
+		private static String accept(String key) {
+			try {
+				MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+				return Base64.getEncoder()
+					.encodeToString(sha1.digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+						.getBytes(StandardCharsets.ISO_8859_1)));
+			}
+			catch (NoSuchAlgorithmException ex) {
+				throw new IllegalStateException(ex);
+			}
+		}
+
+	}
+
 	/** One warm-up connection: upgrade, a message there and back, close. */
-	private static final class Session extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+	private static final class Session extends WireHandler {
+
+		private static final byte[] TEXT = MESSAGE.getBytes(StandardCharsets.UTF_8);
 
 		private final Run run;
 
@@ -357,41 +498,64 @@ final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 
 		private String failure;
 
+		private ScheduledFuture<?> timeout;
+
 		Session(Run run) {
 			this.run = run;
 		}
 
 		@Override
-		public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-			if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-				ctx.writeAndFlush(new TextWebSocketFrame(MESSAGE));
-			}
-			else if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
-				this.failure = "no answer to the upgrade within 10 s";
+		public void channelActive(ChannelHandlerContext ctx) {
+			this.timeout = ctx.executor().schedule(() -> {
+				this.failure = "no upgrade, echo and close within 10 s";
 				ctx.close();
-			}
-			else {
-				super.userEventTriggered(ctx, event);
-			}
+			}, 10, TimeUnit.SECONDS);
+			URI uri = this.run.uri;
+			ctx.writeAndFlush(Unpooled.copiedBuffer("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
+					+ ":" + uri.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+					+ "Sec-WebSocket-Key: d3NnYXRlIHdhcm0tdXAhIQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+					StandardCharsets.ISO_8859_1));
 		}
 
 		@Override
-		protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-			if (!this.echoed && MESSAGE.equals(frame.text())) {
+		boolean head(ChannelHandlerContext ctx, String head) {
+			if (!head.startsWith("HTTP/1.1 101")) {
+				int line = head.indexOf('\r');
+				this.failure = "answered " + head.substring(0, Math.max(0, line));
+				ctx.close();
+				return false;
+			}
+			ctx.writeAndFlush(frame(ctx, 0x1, TEXT, true));
+			return true;
+		}
+
+		@Override
+		void frame(ChannelHandlerContext ctx, int opcode, byte[] payload) {
+			if (opcode == 0x1 && !this.echoed && Arrays.equals(payload, TEXT)) {
 				this.echoed = true;
-				ctx.writeAndFlush(new CloseWebSocketFrame(1000, ""));
+				ctx.writeAndFlush(frame(ctx, 0x8, CLOSE_NORMAL, true));
+			}
+			else if (opcode == 0x8) {
+				if (!this.echoed) {
+					this.failure = "closed before the message came back"
+							+ ((payload.length >= 2) ? " (" + (((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF)) + ")" : "");
+				}
+				ctx.close();
 			}
 		}
 
 		@Override
 		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-			this.failure = (cause instanceof WebSocketClientHandshakeException handshake) ? handshake.getMessage()
-					: cause.toString();
+			this.failure = cause.toString();
 			ctx.close();
 		}
 
 		@Override
 		public void channelInactive(ChannelHandlerContext ctx) {
+			super.channelInactive(ctx);
+			if (this.timeout != null) {
+				this.timeout.cancel(false);
+			}
 			this.run.ended(this.echoed,
 					(this.failure != null) ? this.failure : "closed before the message came back");
 		}
