@@ -112,8 +112,9 @@ p('- wsgate runs with its per-connection log (`io.wsgate.connections`) at WARN, 
   '  is `Path=/**` to the bench backend with `MaxMessageSize=64MB` (the backend\'s own limit; the 16 MiB probe needs it).',
   ...(meta.jvm_opts === DEFAULT_JVM_OPTS
     ? ['- JVM flags: the heap is fixed at 256–512 MiB so that runs are comparable; the collector is ZGC. An',
-      '  upgrade allocates about 55 KiB (most of it the WebFlux exchange, Spring Security\'s matchers and the',
-      '  request observation) and every open connection keeps a few KiB alive, which a stop-the-world young',
+      '  upgrade allocates about 56 KiB (the WebFlux exchange, Netty\'s HTTP and WebSocket codecs, the backend',
+      '  connection\'s pipeline; Spring Security and the request observation are no longer on the upgrade path)',
+      '  and every open connection keeps a few KiB alive, which a stop-the-world young',
       '  collection has to copy: measured on this box after the same warm-up, Serial GC paused 45–75 ms',
       '  (handshake p99 ~60 ms), Serial with a 32 MiB young generation 12–25 ms (p99 ~20 ms, but ~80 ms in a',
       '  full run, once the old generation filled), Parallel 17–44 ms (p99 ~28 ms), Shenandoah p99 17–46 ms,',
@@ -195,12 +196,25 @@ const targets = [
   ['proxy CPU per round trip, wsgate / nginx', `${dec(W.cpu_us_per_rt)} / ${dec(G.cpu_us_per_rt)} µs`, ratio(W.cpu_us_per_rt, G.cpu_us_per_rt), 1.0, '≤ 1.0'],
   ['rate p99, wsgate / nginx', `${int(W.rate_p99)} / ${int(G.rate_p99)} µs`, ratio(W.rate_p99, G.rate_p99), 1.2, '≤ 1.2'],
 ];
+// live heap per idle connection: "used" after a full GC, mid-hold minus before (wsgate only)
+const heapUsedMiB = (h) => {
+  const m = /used (\d+)([KMG])/.exec(String(h?.text ?? ''));
+  return m ? Number(m[1]) / { K: 1024, M: 1, G: 1 / 1024 }[m[2]] : null;
+};
+const liveOf = (when) => lines.find((l) => l.event === 'heap_info' && l.live === 'gc' && String(l.when).startsWith(when));
+const liveBefore = heapUsedMiB(liveOf('before'));
+const liveHold = heapUsedMiB(liveOf('hold'));
+const idleOpened = W.pss?.opened ?? W.idle?.opened;
+const livePerConn = liveBefore !== null && liveHold !== null && idleOpened
+  ? ((liveHold - liveBefore) * 1024) / idleOpened : null;
 p('## Targets', '', 'Computed from the same run as the tables above.', '');
 const absolute = (v, limit) => (ok(v) ? (Number(v) <= limit ? 'met' : '**missed**') : 'n/a');
 p(table(['measure', 'values', 'ratio', 'target', 'result'], [
   ...targets.map(([m, vals, r, lim, txt]) => [m, vals, r === null ? NA : r.toFixed(2), txt, lim === Infinity ? 'reported' : verdict(r, lim)]),
   ['start to ready', startup ? `${dec(startup.ready_ms / 1000, 1)} s` : NA, NA, '≤ 20 s', absolute(startup ? startup.ready_ms / 1000 : null, 20)],
   ['wsgate PSS per idle connection', `${dec(W.pss_per_conn)} KiB`, NA, '≤ 8 KiB', absolute(W.pss_per_conn, 8)],
+  ['wsgate live Java heap per idle connection (after a full GC, reported)',
+    livePerConn === null ? NA : `${dec(livePerConn)} KiB (${dec(liveBefore, 0)} → ${dec(liveHold, 0)} MiB)`, NA, '—', 'reported'],
 ]), '');
 
 // ---- run health -----------------------------------------------------------------------

@@ -383,11 +383,16 @@ loadgen() {
   record "$phase" "$target" "$OUT"
 }
 
-# heap_info WHEN FILE: wsgate's heap occupancy (jcmd GC.heap_info) as one JSON line in FILE
+# heap_info WHEN FILE [gc]: wsgate's heap occupancy (jcmd GC.heap_info) as one JSON line in FILE;
+# with "gc", after a full collection (jcmd GC.run), so that "used" is what is live
 heap_info() {
-  local text
+  local text when="$1"
+  if [ "${3:-}" = gc ]; then
+    timeout 60 jcmd "$WSGATE_PID" GC.run >/dev/null 2>&1 || true
+    when="$when, after a full GC"
+  fi
   text="$(timeout 20 jcmd "$WSGATE_PID" GC.heap_info 2>&1 || true)"
-  json_line event=heap_info target=wsgate when="$1" text="$text" >"$2"
+  json_line event=heap_info target=wsgate when="$when" live="${3:-}" text="$text" >"$2"
 }
 
 # cpu_ticks PIDS: user+system clock ticks of the comma-listed processes, summed
@@ -509,7 +514,8 @@ fi
 # ---------------------------------------------------------------------------------------
 # 10. Idle memory: IDLE_CONNS idle connections held IDLE_HOLD s; RSS growth of the process(es)
 #     holding them (nginx: master + workers summed; direct: the backend). wsgate's heap
-#     occupancy is sampled before, in the middle of the hold, and after. PSS is sampled too:
+#     occupancy is sampled before (after a full GC), in the middle of the hold (as it is, then
+#     after a full GC: what the connections keep live), and after. PSS is sampled too:
 #     ZGC maps the heap three times and RSS counts a heap page once per mapping, PSS (like a
 #     container's memory cgroup) once.
 # ---------------------------------------------------------------------------------------
@@ -517,15 +523,22 @@ if has idle "$BENCH_PHASES"; then
   for t in $BENCH_TARGETS; do
     idle_check "idle $t"
     note "idle $t: $IDLE_CONNS conns at $IDLE_RAMP/s, hold ${IDLE_HOLD}s (RSS of pids $(proxy_pids "$t"))"
+    rm -f "$WORK/pss-max" "$WORK/pss-stop"
     if [ "$t" = wsgate ]; then
-      heap_info before "$WORK/heap-before.jsonl"
-      # mid-hold sample in the background: connections all open, none closed yet
-      (sleep "$(((IDLE_CONNS + IDLE_RAMP - 1) / IDLE_RAMP + IDLE_HOLD / 2 + 1))" && heap_info hold "$WORK/heap-hold.jsonl") &
+      heap_info before "$WORK/heap-before.jsonl" gc
+      # mid-hold, connections all open and none closed yet: the heap as it is, then what is live
+      # (after the PSS sampler stopped: a full GC's relocation must not count as connection memory)
+      (sleep "$(((IDLE_CONNS + IDLE_RAMP - 1) / IDLE_RAMP + IDLE_HOLD / 2 + 1))" \
+        && heap_info hold "$WORK/heap-hold.jsonl" \
+        && touch "$WORK/pss-stop" && sleep 1.5 \
+        && heap_info hold "$WORK/heap-live.jsonl" gc) &
       SIDE_JOB=$!
     fi
     pids="$(proxy_pids "$t")"
     pss0="$(pss_kb "$pids")"
-    (m=0; while :; do v="$(pss_kb "$pids")"; [ "$v" -gt "$m" ] && m=$v && echo "$m" >"$WORK/pss-max"; sleep 1; done) &
+    (m=0; while [ ! -e "$WORK/pss-stop" ]; do
+      v="$(pss_kb "$pids")"; [ "$v" -gt "$m" ] && m=$v && echo "$m" >"$WORK/pss-max"; sleep 1
+    done) &
     PSS_JOB=$!
     loadgen idle "$t" idle --mode conns --conns "$IDLE_CONNS" --ramp "$IDLE_RAMP" --hold "$IDLE_HOLD" --pid "$pids"
     stop_pid "$PSS_JOB" 2
@@ -533,15 +546,16 @@ if has idle "$BENCH_PHASES"; then
     opened="$(grep -o '"opened":[0-9]*' "$OUT" | head -1 | cut -d: -f2)"
     if [ -n "$opened" ] && [ "$opened" -gt 0 ] && [ -s "$WORK/pss-max" ]; then
       pss1="$(cat "$WORK/pss-max")"
-      json_line event=pss phase=idle target="$t" pss_before_kb="$pss0" pss_hold_kb="$pss1" \
+      json_line event=pss phase=idle target="$t" pss_before_kb="$pss0" pss_hold_kb="$pss1" opened="$opened" \
         pss_per_conn_kb="$(node -e "console.log((($pss1 - $pss0) / $opened).toFixed(2))")" | emit
     fi
-    rm -f "$WORK/pss-max"
+    rm -f "$WORK/pss-max" "$WORK/pss-stop"
     if [ "$t" = wsgate ]; then
       wait "$SIDE_JOB" 2>/dev/null || true
       SIDE_JOB=""
       heap_info after "$WORK/heap-after.jsonl"
-      cat "$WORK"/heap-before.jsonl "$WORK"/heap-hold.jsonl "$WORK"/heap-after.jsonl 2>/dev/null >>"$JSONL" || true
+      cat "$WORK"/heap-before.jsonl "$WORK"/heap-hold.jsonl "$WORK"/heap-live.jsonl "$WORK"/heap-after.jsonl \
+        2>/dev/null >>"$JSONL" || true
     fi
     sleep "$PAUSE"
   done
