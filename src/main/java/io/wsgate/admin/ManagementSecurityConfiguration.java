@@ -36,6 +36,8 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.WebFilterChainProxy;
+
+import io.wsgate.proxy.ManagementPath;
 import org.springframework.security.web.server.firewall.ServerWebExchangeFirewall;
 import org.springframework.security.web.server.firewall.StrictServerWebExchangeFirewall;
 import org.springframework.web.server.ServerWebExchange;
@@ -173,20 +175,16 @@ class ManagementSecurityConfiguration {
 	@Bean
 	ServerWebExchangeFirewall managementFirewall(WebEndpointProperties endpoints) {
 		StrictServerWebExchangeFirewall strict = new StrictServerWebExchangeFirewall();
-		String basePath = endpoints.getBasePath();
-		return exchange -> isManagement(exchange.getRequest().getPath().pathWithinApplication().value(), basePath)
+		ManagementPath management = ManagementPath.of(endpoints.getBasePath());
+		return exchange -> management.matches(exchange.getRequest().getPath().pathWithinApplication())
 				? strict.getFirewalledExchange(exchange) : Mono.just(exchange);
-	}
-
-	static boolean isManagement(String path, String basePath) {
-		return basePath.isEmpty() || path.equals(basePath) || path.startsWith(basePath + "/");
 	}
 
 	/**
 	 * Spring Security's filter, for management requests only. Its chain would otherwise match
 	 * every gateway request against each endpoint's path (formatting a debug message per
 	 * matcher, which the logging bridge builds even when debug is off) and observe it,
-	 * about a tenth of an upgrade's CPU, to decide what {@link #isManagement} decides from the
+	 * about a tenth of an upgrade's CPU, to decide what {@link ManagementPath} decides from the
 	 * path alone.
 	 */
 	@Bean
@@ -195,7 +193,7 @@ class ManagementSecurityConfiguration {
 			@Override
 			public Object postProcessAfterInitialization(Object bean, String beanName) {
 				return (bean instanceof WebFilterChainProxy proxy)
-						? new ManagementOnly(proxy, endpoints.getObject().getBasePath()) : bean;
+						? new ManagementOnly(proxy, ManagementPath.of(endpoints.getObject().getBasePath())) : bean;
 			}
 		};
 	}
@@ -205,16 +203,16 @@ class ManagementSecurityConfiguration {
 
 		private final WebFilterChainProxy security;
 
-		private final String basePath;
+		private final ManagementPath management;
 
-		ManagementOnly(WebFilterChainProxy security, String basePath) {
+		ManagementOnly(WebFilterChainProxy security, ManagementPath management) {
 			this.security = security;
-			this.basePath = basePath;
+			this.management = management;
 		}
 
 		@Override
 		public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-			return isManagement(exchange.getRequest().getPath().pathWithinApplication().value(), this.basePath)
+			return this.management.matches(exchange.getRequest().getPath().pathWithinApplication())
 					? this.security.filter(exchange, chain) : chain.filter(exchange);
 		}
 

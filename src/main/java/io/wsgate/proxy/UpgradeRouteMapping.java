@@ -25,7 +25,7 @@ final class UpgradeRouteMapping implements HandlerMapping, Ordered {
 
 	private final RoutePredicateHandlerMapping routes;
 
-	private final String managementPath;
+	private final ManagementPath managementPath;
 
 	/**
 	 * @param routes Spring Cloud Gateway's route lookup
@@ -34,12 +34,12 @@ final class UpgradeRouteMapping implements HandlerMapping, Ordered {
 	 */
 	UpgradeRouteMapping(RoutePredicateHandlerMapping routes, String managementPath) {
 		this.routes = routes;
-		this.managementPath = (managementPath == null || managementPath.equals("/")) ? "" : managementPath;
+		this.managementPath = ManagementPath.of(managementPath);
 	}
 
 	@Override
 	public Mono<Object> getHandler(ServerWebExchange exchange) {
-		if (this.managementPath.isEmpty() || !WebSocketProxyFilter.isWebSocketUpgrade(exchange.getRequest().getHeaders())
+		if (this.managementPath.isEverything() || !WebSocketProxyFilter.isWebSocketUpgrade(exchange.getRequest().getHeaders())
 				|| ServerWebExchangeUtils.isAlreadyRouted(exchange) || isManagement(exchange)) {
 			return Mono.empty();
 		}
@@ -47,9 +47,7 @@ final class UpgradeRouteMapping implements HandlerMapping, Ordered {
 	}
 
 	private boolean isManagement(ServerWebExchange exchange) {
-		String path = exchange.getRequest().getPath().pathWithinApplication().value();
-		return path.startsWith(this.managementPath)
-				&& (path.length() == this.managementPath.length() || path.charAt(this.managementPath.length()) == '/');
+		return this.managementPath.matches(exchange.getRequest().getPath().pathWithinApplication());
 	}
 
 	@Override

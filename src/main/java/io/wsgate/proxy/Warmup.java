@@ -69,8 +69,9 @@ import org.springframework.core.env.Environment;
  * {@code /actuator/health/readiness} UP) only once every runner has returned, so a replica
  * takes no traffic from a load balancer that asks readiness before it is warm. Its connections
  * are counted under route {@value #ROUTE_ID} and are not in the connection log. If the route
- * answers anything but upgrades (a default filter refusing it, say), the warm-up stops at once
- * and says why; a failed warm-up never keeps the gateway from becoming ready.
+ * answers anything but upgrades (a default filter refusing it, say), the warm-up stops after
+ * 20 failures in a row and says why; a failed warm-up never keeps the gateway from becoming
+ * ready.
  */
 final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 

@@ -1,5 +1,6 @@
 package io.wsgate.admin;
 
+import java.net.http.HttpResponse;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,24 @@ class ManagementSecurityTest extends AdminGatewayTest {
 		assertThat(viewer().getJson("/actuator/health").has("components")).isFalse();
 		JsonNode health = admin().getJson("/actuator/health");
 		assertThat(health.get("components").has("wsBackends")).isTrue();
+	}
+
+	/**
+	 * Spellings of management paths that WebFlux's path matching (decoded segments, without
+	 * their parameters) may read as the plain ones, and spellings it does not.
+	 */
+	private static final List<String> DISGUISED = List.of("/%61ctuator/gateway/routes", "/actuator;x/gateway/routes",
+			"/actuator/gateway;x/routes", "/actuator/%67ateway/routes", "/%61ctuator", "//actuator/gateway/routes",
+			"/actuator%2Fgateway%2Froutes", "/./actuator/gateway/routes", "/x/../actuator/gateway/routes");
+
+	@Test
+	void aManagementPathSpelledAnotherWayIsNeverServedWithoutCredentials() throws Exception {
+		for (String path : DISGUISED) {
+			HttpResponse<String> response = anonymous().get(path);
+			assertThat(response.statusCode()).as("GET " + path).isIn(400, 401, 404);
+			assertThat(response.body()).as("GET " + path).doesNotContain("configured");
+			assertThat(status(path)).as("upgrade " + path).isIn(400, 401, 404);
+		}
 	}
 
 	@Test
