@@ -1,6 +1,10 @@
 package io.wsgate.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,6 +34,19 @@ class MetricsConfiguration {
 	@Bean
 	InspectionMetrics inspectionMetrics(MeterRegistry meters) {
 		return new InspectionMetrics(meters);
+	}
+
+	/**
+	 * Netty's buffer allocator, which holds every byte in flight through the relay:
+	 * {@code netty.allocator.memory.used} and {@code .pinned} by {@code memory.type}
+	 * ({@code direct}, {@code heap}), and the allocator's arenas and caches (Micrometer's
+	 * binder, for the allocator Reactor Netty uses).
+	 */
+	@Bean
+	MeterBinder nettyAllocatorMetrics() {
+		return (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider)
+				? new NettyAllocatorMetrics(provider) : meters -> {
+				};
 	}
 
 }

@@ -2,6 +2,7 @@ package io.wsgate.support;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,9 +137,21 @@ public final class GatewayProcess implements AutoCloseable {
 		return this.process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
 	}
 
-	/** Kills it at once (after a failed test). */
+	/** Kills it at once (SIGKILL: no shutdown hook, no drain, no flush). */
 	public void kill() {
 		this.process.destroyForcibly();
+	}
+
+	/** Its process id. */
+	public long pid() {
+		return this.process.pid();
+	}
+
+	/** How many file descriptors it holds open now ({@code /proc/<pid>/fd}; Linux). */
+	public int openFds() throws IOException {
+		try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(this.process.pid()), "fd"))) {
+			return (int) fds.count();
+		}
 	}
 
 	/** Stops it as an orchestrator does (SIGTERM) and waits for it to end. */
