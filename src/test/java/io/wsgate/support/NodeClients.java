@@ -29,6 +29,19 @@ public final class NodeClients {
 		return lastLine(exec(command, 60));
 	}
 
+	/**
+	 * Starts {@code node <script> <args>} as a long-running process (a backend, say), its
+	 * standard error merged into its output; the caller reads the output and destroys it.
+	 */
+	public static synchronized Process start(String script, String... args) throws IOException, InterruptedException {
+		install();
+		List<String> command = new ArrayList<>(List.of("node", script));
+		command.addAll(List.of(args));
+		Process process = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true).start();
+		process.getOutputStream().close();
+		return process;
+	}
+
 	private static void install() throws IOException, InterruptedException {
 		if (installed || Files.isDirectory(DIR.resolve("node_modules").resolve("ws"))) {
 			installed = true;
