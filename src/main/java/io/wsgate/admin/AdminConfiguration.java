@@ -1,9 +1,13 @@
 package io.wsgate.admin;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -14,6 +18,8 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.PropertiesRouteDefinitionLocator;
@@ -40,6 +46,9 @@ import io.wsgate.proxy.ConnectionRegistry;
  */
 @Configuration(proxyBeanMethods = false)
 class AdminConfiguration {
+
+	/** The longest wait between two attempts to reconnect to Redis. */
+	static final Duration REDIS_RECONNECT_DELAY_MAX = Duration.ofSeconds(2);
 
 	/** The stores' JSON: a mapper of its own, so that definitions are stored whole (not redacted). */
 	@Bean
@@ -68,6 +77,31 @@ class AdminConfiguration {
 					new ReactiveRedisMessageListenerContainer(factory.getObject()), properties.getRedis().getKey(),
 					properties.getRedis().getResyncInterval(), json);
 		};
+	}
+
+	/**
+	 * Redis commands fail at once while the connection is down, where Lettuce would queue them
+	 * until it is back or {@code spring.data.redis.timeout} has passed: a route change during a
+	 * Redis outage is answered 503 at once ({@link RouteApiErrors}), and no change queued in the
+	 * outage is applied behind its caller's back when Redis returns. Redis is used only by the
+	 * route store. A connection that is not known to be down yet (a silent network) still waits
+	 * for the command timeout, 2 s by default ({@code application.yml}).
+	 */
+	@Bean
+	LettuceClientOptionsBuilderCustomizer redisFailsFastWhenDisconnected() {
+		return options -> options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+	}
+
+	/**
+	 * Reconnects to Redis at least every 2 s while it is down (Lettuce's exponential backoff
+	 * otherwise grows to 30 s), so that after an outage of any length the replicas write, hear
+	 * announcements and resync again within about 2 s of Redis's return; until then changes get
+	 * 503. An attempt per 2 s per connection (two per replica) costs a recovering Redis nothing.
+	 */
+	@Bean
+	ClientResourcesBuilderCustomizer redisReconnectsSoon() {
+		return resources -> resources
+			.reconnectDelay(Delay.exponential(Duration.ZERO, REDIS_RECONNECT_DELAY_MAX, 2, TimeUnit.MILLISECONDS));
 	}
 
 	@Bean

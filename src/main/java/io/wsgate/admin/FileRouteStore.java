@@ -159,7 +159,8 @@ final class FileRouteStore implements RouteStore {
 			forceDirectory(directory);
 		}
 		catch (IOException ex) {
-			throw new RouteStoreException("route store file " + this.path + " cannot be written: " + ex, ex);
+			throw new RouteStoreException("route store unavailable: file " + this.path + " cannot be written (" + ex
+					+ "); the routes served are unchanged", ex);
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import reactor.util.retry.Retry;
 import tools.jackson.core.JacksonException;
 
 import org.springframework.cloud.gateway.route.RouteDefinition;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
@@ -25,10 +27,20 @@ import org.springframework.data.redis.listener.ReactiveRedisMessageListenerConta
  * {@code <key>:changes} as {@code <replica> <route id>}; every other replica reloads its routes
  * when it hears one, so they all serve the same set. A replica that starts later loads the
  * hash as it is then.
+ *
+ * <p>While Redis cannot be reached, a change fails at once with a {@link RouteStoreException}
+ * ({@code route store unavailable: ...}; 503 from the route API), and the routes served stay as
+ * they were: commands are rejected while the connection is down and time out after
+ * {@code spring.data.redis.timeout} otherwise ({@link AdminConfiguration}). Lettuce subscribes
+ * to the channel again when it reconnects; an announcement made before that is found by the
+ * periodic resync.
  */
 final class RedisRouteStore implements RouteStore, AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(RedisRouteStore.class);
+
+	/** {@code user:password@} of a {@code redis://} URI, which a client's message may quote. */
+	private static final Pattern USER_INFO = Pattern.compile("(?<=://)[^/@\\s]*@");
 
 	private final ReactiveStringRedisTemplate redis;
 
@@ -77,7 +89,7 @@ final class RedisRouteStore implements RouteStore, AutoCloseable {
 				}
 			});
 			return (Map<String, RouteDefinition>) routes;
-		}).onErrorMap(ex -> !(ex instanceof RouteStoreException), this::unavailable);
+		}).onErrorMap(ex -> !(ex instanceof RouteStoreException), ex -> unavailable("read", ex));
 	}
 
 	private Mono<List<Map.Entry<String, String>>> entries() {
@@ -111,7 +123,7 @@ final class RedisRouteStore implements RouteStore, AutoCloseable {
 			.put(this.key, route.getId(), value)
 			.map(added -> !added)
 			.flatMap(replaced -> announce(route.getId()).thenReturn(replaced))
-			.onErrorMap(ex -> !(ex instanceof RouteStoreException), this::unavailable);
+			.onErrorMap(ex -> !(ex instanceof RouteStoreException), ex -> unavailable("written", ex));
 	}
 
 	@Override
@@ -120,7 +132,7 @@ final class RedisRouteStore implements RouteStore, AutoCloseable {
 			.remove(this.key, id)
 			.map(removed -> removed > 0)
 			.flatMap(removed -> removed ? announce(id).thenReturn(true) : Mono.just(false))
-			.onErrorMap(ex -> !(ex instanceof RouteStoreException), this::unavailable);
+			.onErrorMap(ex -> !(ex instanceof RouteStoreException), ex -> unavailable("written", ex));
 	}
 
 	private Mono<Long> announce(String id) {
@@ -148,8 +160,22 @@ final class RedisRouteStore implements RouteStore, AutoCloseable {
 			.mergeWith(resync());
 	}
 
-	private RouteStoreException unavailable(Throwable ex) {
-		return new RouteStoreException("route store " + describe() + " is unavailable: " + ex.getMessage(), ex);
+	/**
+	 * Redis did not answer (down, unreachable, too slow: {@code spring.data.redis.timeout}). The
+	 * routes served are not changed; the caller gets 503 ({@link RouteApiErrors}). A write that
+	 * timed out may still reach Redis later; then the resync serves it on every replica.
+	 */
+	private RouteStoreException unavailable(String access, Throwable ex) {
+		String message = "route store unavailable: " + describe() + " cannot be " + access + " (" + cause(ex) + ")";
+		return new RouteStoreException(("written".equals(access))
+				? message + "; the routes served are unchanged, repeat the request when Redis is back" : message, ex);
+	}
+
+	/** The innermost cause, by class and message, without the user info of any URI in it. */
+	private static String cause(Throwable ex) {
+		Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
+		String message = (cause.getMessage() != null) ? USER_INFO.matcher(cause.getMessage()).replaceAll("") : "";
+		return cause.getClass().getSimpleName() + (message.isBlank() ? "" : ": " + message);
 	}
 
 	@Override

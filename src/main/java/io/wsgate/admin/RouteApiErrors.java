@@ -10,6 +10,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.actuate.AbstractGatewayControllerEndpoint;
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -29,6 +30,9 @@ import org.springframework.web.server.ServerWebInputException;
 class RouteApiErrors {
 
 	private static final Logger log = LoggerFactory.getLogger(RouteApiErrors.class);
+
+	/** What a refusal for an unavailable route store suggests: Redis restarts and fails over in seconds. */
+	static final String RETRY_AFTER_SECONDS = "5";
 
 	@ExceptionHandler
 	ResponseEntity<Map<String, Object>> invalidRoute(InvalidRouteException ex) {
@@ -52,16 +56,33 @@ class RouteApiErrors {
 		});
 	}
 
+	/**
+	 * A change the store could not make (Redis unreachable, the file not writable): 503 with
+	 * {@code Retry-After}, at once, and nothing changed (the repository changes the routes served
+	 * only after the store has them). Logged at WARN with the store's message, which names the
+	 * store and the kind of failure, never credentials.
+	 */
 	@ExceptionHandler
-	ResponseEntity<Map<String, Object>> storeUnavailable(RouteStoreException ex) {
-		return answer(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
+	Mono<ResponseEntity<Map<String, Object>>> storeUnavailable(RouteStoreException ex, ServerWebExchange exchange) {
+		return exchange.getPrincipal().map(Principal::getName).defaultIfEmpty("-").map(user -> {
+			log.warn("route API request failed (by {}): {} {}: {}", user, exchange.getRequest().getMethod(),
+					exchange.getRequest().getPath(), ex.getMessage());
+			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+				.contentType(MediaType.APPLICATION_JSON)
+				.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+				.body(body(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage()));
+		});
 	}
 
 	private static ResponseEntity<Map<String, Object>> answer(HttpStatusCode status, String message) {
+		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body(status, message));
+	}
+
+	private static Map<String, Object> body(HttpStatusCode status, String message) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("status", status.value());
 		body.put("error", message);
-		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+		return body;
 	}
 
 }
