@@ -388,6 +388,7 @@ final class FrameForwarder {
 						}
 						this.relay.violation(this.from, verdict.reason(this));
 						if (this.broken) {
+							this.relay.failed(this.from);
 							break;
 						}
 						this.payloadLeft = payloadLength(); // the rest of the oversized frame is skipped

@@ -81,6 +81,12 @@ final class Relay implements ProxiedConnection {
 
 	private final boolean[] closeReceived = new boolean[2];
 
+	/**
+	 * Sides that broke the framing: nothing more is read from them, so no answer to the
+	 * gateway's close will be seen, and their connection ends once that close has gone out.
+	 */
+	private final boolean[] failed = new boolean[2];
+
 	private final int[] closeCodeReceived = new int[2];
 
 	private final boolean[] gone = new boolean[2];
@@ -428,6 +434,17 @@ final class Relay implements ProxiedConnection {
 		flushBoth();
 	}
 
+	/**
+	 * {@code from} broke the framing and its forwarder reads no more from it (after
+	 * {@link #violation}): once the gateway's close has been written to it, its TCP connection
+	 * is closed (RFC 6455 section 7.1.7, "Fail the WebSocket Connection") rather than left
+	 * waiting for the close timeout for an answer that would be discarded.
+	 */
+	void failed(Side from) {
+		this.failed[from.ordinal()] = true;
+		finishSideIfDone(from);
+	}
+
 	/** A whole close frame arrived from {@code from}; {@code passed} if it went on to the other side. */
 	void closeReceived(Side from, int code, String reason, boolean passed) {
 		this.closeReceived[from.ordinal()] = true;
@@ -456,12 +473,14 @@ final class Relay implements ProxiedConnection {
 	}
 
 	private void finishSideIfDone(Side side) {
-		if (!this.closeSent[side.ordinal()] || !this.closeReceived[side.ordinal()] || this.gone[side.ordinal()]) {
+		int i = side.ordinal();
+		if (!this.closeSent[i] || !(this.closeReceived[i] || this.failed[i]) || this.gone[i]) {
 			return;
 		}
-		if (side == Side.CLIENT) {
-			// the gateway is the server on this connection: it ends TCP once the handshake is done
-			this.client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+		if (side == Side.CLIENT || this.failed[i]) {
+			// the gateway is the server on the client's connection: it ends TCP once the handshake
+			// is done; and it ends a connection whose peer broke the framing once its close is out
+			channel(side).writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
 		}
 		// on the backend connection the gateway is the client: the backend ends TCP, or the timer does
 	}
