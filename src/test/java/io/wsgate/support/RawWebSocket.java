@@ -129,6 +129,15 @@ public final class RawWebSocket implements AutoCloseable {
 		return send(true, Frame.CLOSE, WireIO.closePayload(code, reason));
 	}
 
+	/** Reads exactly {@code count} bytes as they come, frame boundaries or not. */
+	public byte[] readBytes(int count) throws IOException {
+		byte[] bytes = this.in.readNBytes(count);
+		if (bytes.length != count) {
+			throw new EOFException("closed after " + bytes.length + " of " + count + " bytes");
+		}
+		return bytes;
+	}
+
 	public Frame readFrame() throws IOException {
 		return WireIO.readFrame(this.in);
 	}

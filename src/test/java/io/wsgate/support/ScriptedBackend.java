@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,8 +25,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A WebSocket backend written against the wire, for behaviours a library backend will not
  * show: refusing, never answering, a wrong accept key, bytes right after the 101, a reset,
- * frames a server must not send, floods through blocking writes. The behaviour is picked by
- * the last path segment; a connection's record is found by its {@code id} query parameter.
+ * frames a server must not send, floods through blocking writes, and backends that hang in the
+ * middle of what they say: {@code deaf} (reads nothing more and writes nothing for {@code ?ms=}
+ * milliseconds, then only waits for the end of the stream), {@code half-head} (a 101 status line
+ * and one header, never the blank line), {@code stall-mid-frame} (a valid 101, then 12 bytes of a
+ * frame that announces 100). The behaviour is picked by the last path segment; a connection's
+ * record is found by its {@code id} query parameter.
  */
 public final class ScriptedBackend implements AutoCloseable {
 
@@ -95,6 +100,25 @@ public final class ScriptedBackend implements AutoCloseable {
 					out.flush();
 				}
 				case "silent" -> in.read(); // never answers; the gateway gives up first
+				case "deaf" -> {
+					// the request head was read to learn the behaviour (a deaf peer's kernel takes those
+					// bytes into its receive buffer just the same): from now on no read and no write
+					Thread.sleep(Long.parseLong(queryParam(uri, "ms")));
+					awaitEof(session, in);
+				}
+				case "half-head" -> {
+					write(out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"); // no blank line, ever
+					awaitEof(session, in);
+				}
+				case "stall-mid-frame" -> {
+					write(out, accept(request, ""));
+					byte[] part = new byte[12]; // a binary frame's header announcing 100 bytes, then 10 of them
+					part[0] = (byte) (0x80 | Frame.BINARY);
+					part[1] = 100;
+					out.write(part);
+					out.flush();
+					recordUntilEof(session, in); // reads what comes, never writes again (no close answer)
+				}
 				case "bad-accept" -> write(out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
 						+ "Connection: Upgrade\r\nSec-WebSocket-Accept: bm9wZQ==\r\n\r\n");
 				case "greet" -> {
@@ -172,6 +196,38 @@ public final class ScriptedBackend implements AutoCloseable {
 					WireIO.writeFrame(out, true, Frame.CLOSE, frame.payload(), false);
 				}
 				return; // the server ends TCP after the close handshake
+			}
+		}
+	}
+
+	/** Reads and discards until the peer ends the stream (or resets it). */
+	private static void awaitEof(Session session, InputStream in) throws IOException {
+		try {
+			while (in.read() >= 0) {
+				// discarded
+			}
+		}
+		catch (SocketTimeoutException ex) {
+			return; // still open after the socket timeout: no end of stream seen
+		}
+		catch (IOException ex) {
+			// reset: the peer dropped the connection all the same
+		}
+		session.sawEof = true;
+	}
+
+	/** Records every frame, answering none (not even a close), until the peer ends the stream. */
+	private static void recordUntilEof(Session session, InputStream in) throws IOException {
+		while (true) {
+			try {
+				session.frames.add(WireIO.readFrame(in));
+			}
+			catch (SocketTimeoutException ex) {
+				return;
+			}
+			catch (IOException ex) {
+				session.sawEof = true;
+				return;
 			}
 		}
 	}
