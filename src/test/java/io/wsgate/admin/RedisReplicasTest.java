@@ -58,13 +58,13 @@ class RedisReplicasTest {
 			try (GatewayProcess second = GatewayProcess.start(args)) {
 				int secondPort = second.port();
 				Management two = Management.as(secondPort, "ops", "ops-secret");
-				assertThat(Management.eventually(PROPAGATION, () -> status(secondPort, "/early/x") == 101))
+				assertThat(Management.eventually(PROPAGATION, () -> RawWebSocket.upgradeStatus(secondPort, "/early/x") == 101))
 					.as("a replica started later loads the routes already stored")
 					.isTrue();
 
 				assertThat(one.post("/actuator/gateway/routes/shared", route("/shared-a/**")).statusCode())
 					.isEqualTo(201);
-				assertThat(Management.eventually(PROPAGATION, () -> status(secondPort, "/shared-a/x") == 101))
+				assertThat(Management.eventually(PROPAGATION, () -> RawWebSocket.upgradeStatus(secondPort, "/shared-a/x") == 101))
 					.as("created on the first replica, served by the second")
 					.isTrue();
 				assertThat(echoes(secondPort, "/shared-a/x")).isTrue();
@@ -72,13 +72,13 @@ class RedisReplicasTest {
 				assertThat(two.post("/actuator/gateway/routes/shared", route("/shared-b/**")).statusCode())
 					.isEqualTo(201);
 				int firstPort = first.port();
-				assertThat(Management.eventually(PROPAGATION, () -> status(firstPort, "/shared-b/x") == 101))
+				assertThat(Management.eventually(PROPAGATION, () -> RawWebSocket.upgradeStatus(firstPort, "/shared-b/x") == 101))
 					.as("changed on the second replica, served by the first")
 					.isTrue();
-				assertThat(status(firstPort, "/shared-a/x")).isEqualTo(404);
+				assertThat(RawWebSocket.upgradeStatus(firstPort, "/shared-a/x")).isEqualTo(404);
 
 				assertThat(one.delete("/actuator/gateway/routes/shared").statusCode()).isEqualTo(200);
-				assertThat(Management.eventually(PROPAGATION, () -> status(secondPort, "/shared-b/x") == 404))
+				assertThat(Management.eventually(PROPAGATION, () -> RawWebSocket.upgradeStatus(secondPort, "/shared-b/x") == 404))
 					.as("deleted on the first replica, gone from the second")
 					.isTrue();
 				assertThat(two.get("/actuator/gateway/routes/shared").statusCode()).isEqualTo(404);
@@ -86,27 +86,14 @@ class RedisReplicasTest {
 
 				// a change no replica announced (as if the announcement was lost): the resync finds it
 				redis.command("HSET", key, "silent", route("/silent/**"));
-				assertThat(Management.eventually(PROPAGATION, () -> status(secondPort, "/silent/x") == 101)).isTrue();
-				assertThat(Management.eventually(PROPAGATION, () -> status(firstPort, "/silent/x") == 101)).isTrue();
+				assertThat(Management.eventually(PROPAGATION, () -> RawWebSocket.upgradeStatus(secondPort, "/silent/x") == 101)).isTrue();
+				assertThat(Management.eventually(PROPAGATION, () -> RawWebSocket.upgradeStatus(firstPort, "/silent/x") == 101)).isTrue();
 			}
 		}
 	}
 
 	private static String route(String path) {
 		return "{\"uri\":\"ws://127.0.0.1:" + echo.port() + "\",\"predicates\":[\"Path=" + path + "\"]}";
-	}
-
-	private static int status(int port, String path) {
-		try (RawWebSocket ws = RawWebSocket.connect(port, path)) {
-			if (ws.status() == 101) {
-				ws.sendClose(1000, "");
-				ws.readUntilClose();
-			}
-			return ws.status();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
 	}
 
 	private static boolean echoes(int port, String path) throws IOException {

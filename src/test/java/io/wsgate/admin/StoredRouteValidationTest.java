@@ -1,6 +1,5 @@
 package io.wsgate.admin;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,8 +59,8 @@ class StoredRouteValidationTest {
 				"--wsgate.routes.file.path=" + store, "--spring.security.user.name=ops",
 				"--spring.security.user.password=ops-secret", "--wsgate.websocket.drain-timeout=1s")) {
 			int port = gateway.port();
-			await().atMost(Duration.ofSeconds(10)).until(() -> status(port, "/good/x") == 101);
-			assertThat(status(port, "/unknown/x")).isEqualTo(404);
+			await().atMost(Duration.ofSeconds(10)).until(() -> RawWebSocket.upgradeStatus(port, "/good/x") == 101);
+			assertThat(RawWebSocket.upgradeStatus(port, "/unknown/x")).isEqualTo(404);
 			assertThat(Management.anonymous(port).get("/leak").statusCode()).isEqualTo(404);
 			assertThat(invalidRoutes(port)).isEqualTo(2);
 			assertThat(gateway.output()).contains("route unknown-filter is skipped")
@@ -79,14 +78,14 @@ class StoredRouteValidationTest {
 				"--wsgate.websocket.drain-timeout=1s")) {
 			int port = gateway.port();
 			assertThat(ops(port).post("/actuator/gateway/routes/good", route("/good/**")).statusCode()).isEqualTo(201);
-			await().atMost(Duration.ofSeconds(5)).until(() -> status(port, "/good/x") == 101);
+			await().atMost(Duration.ofSeconds(5)).until(() -> RawWebSocket.upgradeStatus(port, "/good/x") == 101);
 
 			redis.command("HSET", key, "forwarded", FORWARD);
 			redis.command("HSET", key, "unknown-filter", route("/unknown/**").replace("}", ",\"filters\":[\"Nope=1\"]}"));
 			redis.command("HSET", key, "later", route("/later/**"));
-			await().atMost(Duration.ofSeconds(20)).until(() -> status(port, "/later/x") == 101);
-			assertThat(status(port, "/good/x")).isEqualTo(101);
-			assertThat(status(port, "/unknown/x")).isEqualTo(404);
+			await().atMost(Duration.ofSeconds(20)).until(() -> RawWebSocket.upgradeStatus(port, "/later/x") == 101);
+			assertThat(RawWebSocket.upgradeStatus(port, "/good/x")).isEqualTo(101);
+			assertThat(RawWebSocket.upgradeStatus(port, "/unknown/x")).isEqualTo(404);
 			assertThat(Management.anonymous(port).get("/leak").statusCode()).isEqualTo(404);
 			assertThat(invalidRoutes(port)).isEqualTo(2);
 		}
@@ -110,19 +109,6 @@ class StoredRouteValidationTest {
 	private static int invalidRoutes(int port) throws Exception {
 		return ops(port).getJson("/actuator/metrics/wsgate.routes.invalid").get("measurements").get(0).get("value")
 			.asInt();
-	}
-
-	private static int status(int port, String path) {
-		try (RawWebSocket ws = RawWebSocket.connect(port, path)) {
-			if (ws.status() == 101) {
-				ws.sendClose(1000, "");
-				ws.readUntilClose();
-			}
-			return ws.status();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.wsgate.faults;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -120,7 +119,7 @@ class BackendFaultsTest {
 		ExecutorService clientThreads = Executors.newFixedThreadPool(4, daemon("fault-clients"));
 		List<Client> clients = new ArrayList<>();
 		try {
-			int backendPort = Management.json.readTree(firstLine(backend)).get("port").asInt();
+			int backendPort = NodeClients.portOf(backend);
 			try (GatewayProcess gateway = GatewayProcess.start(route("fault", "ws://127.0.0.1:" + backendPort,
 					"--wsgate.server.max-connections-per-client=0", "--wsgate.websocket.drain-timeout=1s"))) {
 				int port = gateway.port();
@@ -326,7 +325,7 @@ class BackendFaultsTest {
 	void handshakeStormIsAnswered101Or503WhileHealthStaysResponsive() throws Exception {
 		// the Node echo backend: in this JVM a backend would run under Netty's paranoid leak detector
 		Process backend = NodeClients.start("fault-backend.mjs");
-		int backendPort = Management.json.readTree(firstLine(backend)).get("port").asInt();
+		int backendPort = NodeClients.portOf(backend);
 		try (GatewayProcess gateway = GatewayProcess.start(route("storm", "ws://127.0.0.1:" + backendPort,
 						"--wsgate.websocket.max-connections=" + LIMIT, "--wsgate.server.max-connections-per-client=0",
 						"--wsgate.websocket.drain-timeout=1s",
@@ -575,34 +574,6 @@ class BackendFaultsTest {
 			.isEqualTo(200);
 		JsonNode measurements = Management.json.readTree(response.body()).get("measurements");
 		return measurements.get(0).get("value").asDouble();
-	}
-
-	/** The first line a process prints, within 30 s; the rest of its output is read and dropped. */
-	private static String firstLine(Process process) throws Exception {
-		BufferedReader lines = process.inputReader();
-		CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
-			try {
-				return lines.readLine();
-			}
-			catch (IOException ex) {
-				throw new java.io.UncheckedIOException(ex);
-			}
-		});
-		String line = first.get(30, TimeUnit.SECONDS);
-		assertThat(line).as("the backend's first line").isNotNull();
-		Thread drain = new Thread(() -> {
-			try {
-				while (lines.readLine() != null) {
-					// dropped
-				}
-			}
-			catch (IOException ex) {
-				// the process is gone
-			}
-		}, "backend-output");
-		drain.setDaemon(true);
-		drain.start();
-		return line;
 	}
 
 	private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -1,6 +1,5 @@
 package io.wsgate.faults;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +57,7 @@ class ChurnLeakTest {
 	@Test
 	void tenRoundsOfNineThousandConnectionsLeaveNoFdBufferHeapOrRegistryEntryBehind() throws Exception {
 		this.backend = NodeClients.start("churn.mjs", "backend");
-		int backendPort = portOf(this.backend);
+		int backendPort = NodeClients.portOf(this.backend);
 		String routes = "--spring.cloud.gateway.server.webflux.routes[0]";
 		this.gateway = GatewayProcess.start("--spring.security.user.password=" + PASSWORD,
 				"--wsgate.websocket.max-connections=20000", "--wsgate.server.max-connections-per-client=0",
@@ -132,13 +131,6 @@ class ChurnLeakTest {
 	private static long gauge(Management management, String meter) throws Exception {
 		JsonNode body = management.getJson("/actuator/metrics/" + meter);
 		return (long) body.path("measurements").get(0).path("value").asDouble();
-	}
-
-	private static int portOf(Process process) throws IOException {
-		BufferedReader lines = process.inputReader();
-		String line = lines.readLine();
-		assertThat(line).as("the backend's first line").isNotNull().contains("\"port\"");
-		return Management.json.readTree(line).path("port").asInt();
 	}
 
 }

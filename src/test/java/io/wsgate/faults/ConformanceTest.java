@@ -1,7 +1,5 @@
 package io.wsgate.faults;
 
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +38,7 @@ class ConformanceTest {
 	@Test
 	void everyCaseOfTheShortRunObservesTheSameDirectAndThroughTheGatewayOrAnExplainedDifference() throws Exception {
 		this.backend = NodeClients.start("conformance/backend.mjs");
-		int backendPort = portOf(this.backend);
+		int backendPort = NodeClients.portOf(this.backend);
 		String r = "--spring.cloud.gateway.server.webflux.routes";
 		String uri = "ws://127.0.0.1:" + backendPort;
 		// as run.sh starts it: the default configuration but for the routes and their size limit
@@ -54,13 +52,6 @@ class ConformanceTest {
 				"ws://127.0.0.1:" + port + "/deflate/conformance");
 		assertThat(summary).matches("conformance: \\d+ passed, 0 failed");
 		assertThat(Integer.parseInt(summary.replaceAll("conformance: (\\d+) passed.*", "$1"))).isGreaterThanOrEqualTo(60);
-	}
-
-	private static int portOf(Process process) throws IOException {
-		BufferedReader lines = process.inputReader();
-		String line = lines.readLine();
-		assertThat(line).as("the backend's first line").isNotNull().contains("\"port\"");
-		return Management.json.readTree(line).path("port").asInt();
 	}
 
 }

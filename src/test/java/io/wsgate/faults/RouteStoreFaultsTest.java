@@ -299,7 +299,8 @@ class RouteStoreFaultsTest {
 		assertThat(admin.post("/actuator/gateway/routes/a", route("/a/**")).statusCode()).isEqualTo(201);
 		assertThat(admin.post("/actuator/gateway/routes/b", route("/b/**")).statusCode()).isEqualTo(201);
 		for (int port : new int[] { one, two }) {
-			await().atMost(Duration.ofSeconds(5)).until(() -> status(port, "/a/x") == 101 && status(port, "/b/x") == 101);
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> RawWebSocket.upgradeStatus(port, "/a/x") == 101 && RawWebSocket.upgradeStatus(port, "/b/x") == 101);
 		}
 
 		redis.kill();
@@ -325,9 +326,9 @@ class RouteStoreFaultsTest {
 		assertThat(deleteAnswered).as("DELETE answered during the outage").isLessThanOrEqualTo(OUTAGE_ANSWER);
 		assertThat(listedIds(one)).as("replica 1's routes, unchanged").contains("a", "b").doesNotContain("c");
 		for (int port : new int[] { one, two }) {
-			assertThat(status(port, "/b/x")).as("B still served on %d", port).isEqualTo(101);
-			assertThat(status(port, "/c/x")).as("C not served on %d", port).isEqualTo(404);
-			assertThat(status(port, "/a/x")).as("A still served on %d", port).isEqualTo(101);
+			assertThat(RawWebSocket.upgradeStatus(port, "/b/x")).as("B still served on %d", port).isEqualTo(101);
+			assertThat(RawWebSocket.upgradeStatus(port, "/c/x")).as("C not served on %d", port).isEqualTo(404);
+			assertThat(RawWebSocket.upgradeStatus(port, "/a/x")).as("A still served on %d", port).isEqualTo(101);
 		}
 		assertThat(first.output()).containsPattern("WARN .*route API request failed \\(by ops\\): POST "
 				+ "/actuator/gateway/routes/c: route store unavailable")
@@ -342,7 +343,8 @@ class RouteStoreFaultsTest {
 		redis.command("HSET", key, "d", route("/d/**"));
 		redis.command("PUBLISH", key + ":changes", "elsewhere d");
 		assertThat(redis.command("HLEN", key).trim()).as("A and B survived the kill (and D is new)").isEqualTo("3");
-		await().atMost(CONVERGENCE).until(() -> Stream.of(one, two).allMatch(port -> status(port, "/d/x") == 101));
+		await().atMost(CONVERGENCE)
+			.until(() -> Stream.of(one, two).allMatch(port -> RawWebSocket.upgradeStatus(port, "/d/x") == 101));
 		Duration found = Duration.ofNanos(System.nanoTime() - restarted);
 		await().atMost(CONVERGENCE)
 			.pollInterval(Duration.ofMillis(100))
@@ -350,7 +352,8 @@ class RouteStoreFaultsTest {
 		Duration created = Duration.ofNanos(System.nanoTime() - restarted);
 		await().atMost(CONVERGENCE)
 			.until(() -> Stream.of(one, two)
-				.allMatch(port -> Stream.of("/a/x", "/b/x", "/c/x", "/d/x").allMatch(path -> status(port, path) == 101)));
+				.allMatch(port -> Stream.of("/a/x", "/b/x", "/c/x", "/d/x")
+					.allMatch(path -> RawWebSocket.upgradeStatus(port, path) == 101)));
 		Duration converged = Duration.ofNanos(System.nanoTime() - restarted);
 		assertThat(echoes(two, "/c/x")).isTrue();
 		figures.add(String.format("after restarting redis: both replicas served d (stored while they reconnected) "
@@ -386,19 +389,6 @@ class RouteStoreFaultsTest {
 	private static String paddedRoute(String path) {
 		return "{\"uri\":\"ws://127.0.0.1:" + echo.port() + "\",\"predicates\":[\"Path=" + path
 				+ "\"],\"metadata\":{\"padding\":\"" + "x".repeat(PADDING) + "\"}}";
-	}
-
-	private static int status(int port, String path) {
-		try (RawWebSocket ws = RawWebSocket.connect(port, path)) {
-			if (ws.status() == 101) {
-				ws.sendClose(1000, "");
-				ws.readUntilClose();
-			}
-			return ws.status();
-		}
-		catch (IOException ex) {
-			return -1;
-		}
 	}
 
 	/** Whether a WebSocket on {@code path} is upgraded (101) and echoed. */

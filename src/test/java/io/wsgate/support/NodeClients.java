@@ -1,10 +1,13 @@
 package io.wsgate.support;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +43,39 @@ public final class NodeClients {
 		Process process = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true).start();
 		process.getOutputStream().close();
 		return process;
+	}
+
+	/**
+	 * The port a Node server started with {@link #start} listens on: its first output line is
+	 * {@code {"port":N}}, printed within 30 s. The rest of its output is then read and dropped, so
+	 * that a server that logs never blocks on a full pipe.
+	 */
+	public static int portOf(Process server) throws Exception {
+		BufferedReader lines = server.inputReader();
+		String line = CompletableFuture.supplyAsync(() -> {
+			try {
+				return lines.readLine();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}).get(30, TimeUnit.SECONDS);
+		if (line == null || !line.contains("\"port\"")) {
+			throw new AssertionError("the Node server's first line is not {\"port\":N}: " + line);
+		}
+		Thread drain = new Thread(() -> {
+			try {
+				while (lines.readLine() != null) {
+					// dropped
+				}
+			}
+			catch (IOException ex) {
+				// the process is gone
+			}
+		}, "node-server-output");
+		drain.setDaemon(true);
+		drain.start();
+		return Management.json.readTree(line).path("port").asInt();
 	}
 
 	private static void install() throws IOException, InterruptedException {

@@ -39,6 +39,23 @@ public final class RawWebSocket implements AutoCloseable {
 		this.response = response;
 	}
 
+	/**
+	 * The status an upgrade to {@code path} is answered with (a 101 connection is closed with
+	 * 1000 at once), or -1 when the gateway could not be reached or did not answer.
+	 */
+	public static int upgradeStatus(int port, String path) {
+		try (RawWebSocket ws = connect(port, path)) {
+			if (ws.status() == 101) {
+				ws.sendClose(1000, "");
+				ws.readUntilClose();
+			}
+			return ws.status();
+		}
+		catch (IOException ex) {
+			return -1;
+		}
+	}
+
 	/** Opens a connection with a standard handshake plus {@code extraHeaders}. */
 	public static RawWebSocket connect(int port, String path, Map<String, String> extraHeaders) throws IOException {
 		return connectFrom(null, port, path, extraHeaders);
