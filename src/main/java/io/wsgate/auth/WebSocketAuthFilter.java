@@ -119,6 +119,11 @@ final class WebSocketAuthFilter implements GatewayFilter {
 			this.identity.apply(headers, principal);
 		}).build();
 		ConnectionPolicy policy = ConnectionPolicy.of(exchange).principal(principal);
+		HttpHeaders identity = new HttpHeaders();
+		this.identity.apply(identity, principal);
+		if (!identity.isEmpty()) {
+			policy.identity(identity); // for a MessageEndpoint, which passes them on with every message
+		}
 		this.sources.nameSecrets(SecretMask.names(exchange));
 		if (this.closeOnExpiry && principal.expiresAt() != null) {
 			policy.deadline(new ConnectionPolicy.Deadline(principal.expiresAt(), TOKEN_EXPIRED_CAUSE, 1008,

@@ -20,7 +20,10 @@ final class BackendLink {
 
 	private final Channel channel;
 
-	private final BackendHandshakeHandler handshake;
+	/** The handshake handler the relay replaces; null for a {@link MessageEndpoint}'s link. */
+	private final @Nullable BackendHandshakeHandler handshake;
+
+	private final @Nullable EndpointHandler endpoint;
 
 	private final @Nullable String subprotocol;
 
@@ -30,11 +33,23 @@ final class BackendLink {
 
 	BackendLink(Channel channel, BackendHandshakeHandler handshake, @Nullable String subprotocol,
 			HttpHeaders responseHeaders, @Nullable String extension) {
+		this(channel, handshake, null, subprotocol, responseHeaders, extension);
+	}
+
+	private BackendLink(Channel channel, @Nullable BackendHandshakeHandler handshake,
+			@Nullable EndpointHandler endpoint, @Nullable String subprotocol, HttpHeaders responseHeaders,
+			@Nullable String extension) {
 		this.channel = channel;
 		this.handshake = handshake;
+		this.endpoint = endpoint;
 		this.subprotocol = subprotocol;
 		this.responseHeaders = responseHeaders;
 		this.extension = extension;
+	}
+
+	/** The link to a {@link MessageEndpoint} the gateway serves itself: never compressed. */
+	static BackendLink endpoint(EndpointHandler endpoint, @Nullable String subprotocol) {
+		return new BackendLink(endpoint.channel(), null, endpoint, subprotocol, HttpHeaders.EMPTY, null);
 	}
 
 	/** Whether the backend accepted permessage-deflate. */
@@ -68,6 +83,11 @@ final class BackendLink {
 	 */
 	ChannelHandlerContext takeOver(RelayHandler relayHandler) {
 		ChannelPipeline pipeline = this.channel.pipeline();
+		if (this.endpoint != null) {
+			pipeline.addLast(RelayHandler.NAME, relayHandler);
+			this.endpoint.start();
+			return pipeline.context(relayHandler);
+		}
 		List<ByteBuf> early = this.handshake.takeEarlyBytes();
 		pipeline.replace(this.handshake, RelayHandler.NAME, relayHandler);
 		ChannelHandlerContext context = pipeline.context(relayHandler);
@@ -84,9 +104,25 @@ final class BackendLink {
 		return context;
 	}
 
+	boolean isEndpoint() {
+		return this.endpoint != null;
+	}
+
+	/** A {@link MessageEndpoint}'s connection is over: its session hears how it ended. */
+	void ended(@Nullable CloseStatus status) {
+		if (this.endpoint != null) {
+			this.endpoint.ended((status != null) ? status
+					: new CloseStatus(ControlFrames.ABNORMAL, "connection lost", CloseStatus.Initiator.CLIENT));
+		}
+	}
+
 	/** Drops the connection (the client's handshake failed or it went away). */
 	void abandon() {
 		this.channel.close();
+		if (this.endpoint != null) {
+			this.endpoint.ended(new CloseStatus(ControlFrames.ABNORMAL, "client left before the upgrade",
+					CloseStatus.Initiator.CLIENT));
+		}
 	}
 
 }

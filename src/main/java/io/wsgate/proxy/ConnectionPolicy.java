@@ -11,6 +11,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -38,6 +39,10 @@ public final class ConnectionPolicy {
 	private @Nullable MessageInspection inspection;
 
 	private @Nullable FrameTapping tapping;
+
+	private @Nullable MessageEndpoint endpoint;
+
+	private HttpHeaders identity = HttpHeaders.EMPTY;
 
 	/** The exchange's policy, created on first use. */
 	public static ConnectionPolicy of(ServerWebExchange exchange) {
@@ -141,6 +146,26 @@ public final class ConnectionPolicy {
 	/** Every frame of each connection is reported to what {@code tapping} opens (traffic capture). */
 	public ConnectionPolicy tapping(FrameTapping tapping) {
 		this.tapping = tapping;
+		return this;
+	}
+
+	public @Nullable MessageEndpoint endpoint() {
+		return this.endpoint;
+	}
+
+	/** The gateway serves the connection itself, through {@code endpoint}, instead of dialling a backend. */
+	public ConnectionPolicy endpoint(MessageEndpoint endpoint) {
+		this.endpoint = endpoint;
+		return this;
+	}
+
+	/** The identity headers the route's authentication put on the upgrade (empty without any). */
+	public HttpHeaders identity() {
+		return this.identity;
+	}
+
+	public ConnectionPolicy identity(HttpHeaders identity) {
+		this.identity = HttpHeaders.readOnlyHttpHeaders(identity);
 		return this;
 	}
 

@@ -58,6 +58,9 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 	/** Seconds a client over its per-client bound is asked to wait: its own connections are long-lived. */
 	private static final String CLIENT_RETRY_AFTER = "10";
 
+	/** The largest message a {@link MessageEndpoint} is handed or may send, whatever the route's limit. */
+	static final long MAX_ENDPOINT_MESSAGE = 64L * 1024 * 1024;
+
 	private final WebSocketProperties properties;
 
 	private final ConnectionRegistry registry;
@@ -155,10 +158,16 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		boolean clientContextTakeover = clientDeflate && !clientOffer.contains("client_no_context_takeover");
 		AtomicBoolean started = new AtomicBoolean();
 		ConnectionHook hook = ConnectionHook.take(exchange);
-		return this.connector
-			.connect(target, backendHeaders, protocols, clientChannel, connectTimeout(exchange),
-					(int) this.properties.getMaxRejectionBody().toBytes())
-			.flatMap(link -> upgradeClient(exchange, link, target, clientAddress, slot, started, hook, handshake,
+		String id = this.registry.nextId();
+		ConnectionPolicy policy = ConnectionPolicy.find(exchange);
+		MessageEndpoint endpoint = (policy != null) ? policy.endpoint() : null;
+		Mono<BackendLink> backend = (endpoint != null)
+				? openEndpoint(endpoint, id, handshake.routeId, url, backendHeaders, protocols, clientAddress,
+						clientChannel, policy)
+				: this.connector.connect(target, backendHeaders, protocols, clientChannel, connectTimeout(exchange),
+						(int) this.properties.getMaxRejectionBody().toBytes());
+		return backend
+			.flatMap(link -> upgradeClient(exchange, link, id, target, clientAddress, slot, started, hook, handshake,
 					clientDeflate, clientContextTakeover))
 			.onErrorResume(BackendHandshakeException.class, failure -> {
 				handshake.backendFailed(failure.isBackendAnswer());
@@ -174,7 +183,52 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			});
 	}
 
-	private Mono<Void> upgradeClient(ServerWebExchange exchange, BackendLink link, BackendTarget target,
+	/**
+	 * Opens the route's {@link MessageEndpoint} in the place of a backend: it gets the headers a
+	 * backend would (less the WebSocket handshake's own), and its refusal answers the client.
+	 */
+	private Mono<BackendLink> openEndpoint(MessageEndpoint endpoint, String id, String routeId, URI url,
+			DefaultHttpHeaders backendHeaders, List<String> protocols, @Nullable InetSocketAddress clientAddress,
+			Channel clientChannel, ConnectionPolicy policy) {
+		HttpHeaders headers = new HttpHeaders();
+		for (var header : backendHeaders) {
+			String lower = header.getKey().toLowerCase(java.util.Locale.ROOT);
+			if (!lower.startsWith("sec-websocket-") && !lower.equals("upgrade") && !lower.equals("connection")
+					&& !lower.equals("host")) {
+				headers.add(header.getKey(), header.getValue());
+			}
+		}
+		MessageLimits limits = (policy.messageLimits() != null) ? policy.messageLimits()
+				: MessageLimits.both(this.properties.getMaxMessageSize());
+		MessageEndpoint.Request request = new MessageEndpoint.Request(id, routeId, url, headers, policy.identity(),
+				protocols, clientAddress, policy.principal(), endpointLimit(limits.inbound()),
+				endpointLimit(limits.outbound()));
+		long maxInbound = request.maxInbound();
+		return Mono.defer(() -> endpoint.open(request))
+			.publishOn(reactor.core.scheduler.Schedulers.fromExecutor(clientChannel.eventLoop()))
+			.map(session -> {
+				String chosen = session.subprotocol();
+				if (chosen != null && !protocols.contains(chosen)) {
+					session.ended(new CloseStatus(ControlFrames.ABNORMAL, "no upgrade",
+							CloseStatus.Initiator.GATEWAY));
+					throw BackendHandshakeException.unreachable("endpoint chose a subprotocol the client did not offer");
+				}
+				EndpointHandler handler = new EndpointHandler(clientChannel.eventLoop(), session, maxInbound);
+				return BackendLink.endpoint(handler, chosen);
+			})
+			.onErrorMap(MessageEndpoint.Refusal.class, MessageEndpoint.Refusal::toHandshakeFailure)
+			.onErrorMap(failure -> !(failure instanceof BackendHandshakeException), failure -> {
+				log.warn("message endpoint failed to open route={}: {}", routeId, failure.toString());
+				return BackendHandshakeException.unreachable("endpoint failed");
+			});
+	}
+
+	/** An endpoint holds each message whole: "unlimited" is {@link #MAX_ENDPOINT_MESSAGE} for it. */
+	private static long endpointLimit(long limit) {
+		return (limit == MessageLimits.UNLIMITED) ? MAX_ENDPOINT_MESSAGE : Math.min(limit, MAX_ENDPOINT_MESSAGE);
+	}
+
+	private Mono<Void> upgradeClient(ServerWebExchange exchange, BackendLink link, String id, BackendTarget target,
 			InetSocketAddress clientAddress, ConnectionRegistry.Slot slot, AtomicBoolean started,
 			@Nullable ConnectionHook hook, Handshake handshake, boolean clientDeflate, boolean clientContextTakeover) {
 		ServerHttpResponse response = exchange.getResponse();
@@ -183,7 +237,6 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			response.getHeaders().set(PerMessageDeflate.HEADER, PerMessageDeflate.response(!clientContextTakeover));
 		}
 		HttpServerResponse nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-		String id = this.registry.nextId();
 		Relay relay = new Relay(id, handshake.routeId, clientAddress, target.withoutQuery(),
 				link.subprotocol(), settings(exchange, Relay.Deflate.of(clientDeflate, clientContextTakeover),
 						Relay.Deflate.of(link.deflate(), link.deflateContextTakeover())), this.registry);
@@ -203,7 +256,9 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 					hook.opened(relay);
 				}
 			});
-			return (hook != null) ? relay.whenDone().doFinally(signal -> hook.ended()) : relay.whenDone();
+			Mono<Void> done = link.isEndpoint()
+					? relay.whenDone().doFinally(signal -> link.ended(relay.closeStatus())) : relay.whenDone();
+			return (hook != null) ? done.doFinally(signal -> hook.ended()) : done;
 		}, spec.build())).contextWrite(context -> Context.empty());
 		return response.setComplete()
 			.then(upgrade)
