@@ -37,7 +37,7 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.validation.Validator;
 
-import io.wsgate.proxy.ConnectionRegistry;
+import io.wsgate.cluster.Connections;
 
 /**
  * The runtime route API and its store, and the sessions endpoint. Spring Cloud Gateway's
@@ -164,8 +164,8 @@ class AdminConfiguration {
 	}
 
 	@Bean
-	WsSessionsEndpoint wsSessionsEndpoint(ConnectionRegistry registry) {
-		return new WsSessionsEndpoint(registry);
+	WsSessionsEndpoint wsSessionsEndpoint(Connections connections) {
+		return new WsSessionsEndpoint(connections);
 	}
 
 }
