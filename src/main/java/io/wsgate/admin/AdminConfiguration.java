@@ -37,7 +37,7 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 import org.springframework.validation.Validator;
 
-import io.wsgate.proxy.ConnectionRegistry;
+import io.wsgate.cluster.Connections;
 
 /**
  * The runtime route API and its store, and the sessions endpoint. Spring Cloud Gateway's
@@ -84,7 +84,7 @@ class AdminConfiguration {
 	 * until it is back or {@code spring.data.redis.timeout} has passed: a route change during a
 	 * Redis outage is answered 503 at once ({@link RouteApiErrors}), and no change queued in the
 	 * outage is applied behind its caller's back when Redis returns. Redis is used only by the
-	 * route store. A connection that is not known to be down yet (a silent network) still waits
+	 * route store and the cluster ({@code io.wsgate.cluster}), which fails fast alike. A connection that is not known to be down yet (a silent network) still waits
 	 * for the command timeout, 2 s by default ({@code application.yml}).
 	 */
 	@Bean
@@ -164,8 +164,8 @@ class AdminConfiguration {
 	}
 
 	@Bean
-	WsSessionsEndpoint wsSessionsEndpoint(ConnectionRegistry registry) {
-		return new WsSessionsEndpoint(registry);
+	WsSessionsEndpoint wsSessionsEndpoint(Connections connections) {
+		return new WsSessionsEndpoint(connections);
 	}
 
 }

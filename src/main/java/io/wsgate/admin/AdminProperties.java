@@ -33,6 +33,12 @@ public class AdminProperties {
 		/** Reads every endpoint but {@code wstraffic} and the health details. */
 		VIEWER,
 
+		/**
+		 * Sends messages to connections ({@code POST /actuator/wssessions/{id}/messages} and
+		 * {@code POST /actuator/wssessions/messages}), and nothing else: a backend's credentials.
+		 */
+		PUBLISHER,
+
 		/** Reads and writes everything. */
 		ADMIN
 
@@ -47,7 +53,7 @@ public class AdminProperties {
 				message = "must be a bcrypt hash with its \\{bcrypt\\} prefix, as \\{bcrypt\\}$2y$10$... (htpasswd -bnBC 10 \"\" PASSWORD)")
 		private @Nullable String password;
 
-		/** {@code viewer} or {@code admin}. */
+		/** {@code viewer}, {@code publisher} or {@code admin}. */
 		@NotNull
 		private @Nullable Role role;
 

@@ -51,7 +51,9 @@ import org.springframework.web.server.WebFilterChain;
  *
  * <p>{@code health} and {@code info} are open. Reading any other endpoint takes the
  * {@code VIEWER} or {@code ADMIN} role, except {@code wstraffic} (payload previews), which
- * takes {@code ADMIN}, as does every write or delete; a write must also carry
+ * takes {@code ADMIN}, as does every write or delete but the connections API's messages
+ * ({@code POST /actuator/wssessions[/{id}]/messages}), which take {@code ADMIN} or
+ * {@code PUBLISHER} (a role for nothing else); a write must also carry
  * {@code Content-Type: application/json} or an {@code X-Requested-By} header
  * ({@link WriteRequestGuard}). Reads of route definitions show no secret, to the viewer or
  * the admin ({@link RouteRedaction}). Users come from
@@ -74,13 +76,19 @@ class ManagementSecurityConfiguration {
 	/** The role that reads. */
 	static final String VIEWER = AdminProperties.Role.VIEWER.name();
 
+	/** The role that sends messages to connections, and does nothing else. */
+	static final String PUBLISHER = AdminProperties.Role.PUBLISHER.name();
+
 	@Bean
-	SecurityWebFilterChain managementSecurity(ServerHttpSecurity http) {
+	SecurityWebFilterChain managementSecurity(ServerHttpSecurity http, WebEndpointProperties endpoints) {
+		String sessions = ConnectionsApiConfiguration.sessionsPath(endpoints);
 		return http.securityMatcher(EndpointRequest.toAnyEndpoint())
 			.authorizeExchange(exchanges -> exchanges.matchers(EndpointRequest.to("health", "info"))
 				.permitAll()
 				.matchers(EndpointRequest.to("wstraffic"))
 				.hasRole(ADMIN)
+				.pathMatchers(HttpMethod.POST, sessions + "/messages", sessions + "/*/messages")
+				.hasAnyRole(ADMIN, PUBLISHER)
 				.pathMatchers(HttpMethod.GET, "/**")
 				.hasAnyRole(ADMIN, VIEWER)
 				.pathMatchers(HttpMethod.HEAD, "/**")
@@ -91,6 +99,7 @@ class ManagementSecurityConfiguration {
 			// in the place of Spring Security's token-based protection, which an API client cannot use
 			.csrf(ServerHttpSecurity.CsrfSpec::disable)
 			.addFilterAt(new WriteRequestGuard(), SecurityWebFiltersOrder.CSRF)
+			.addFilterAt(new RetryAfterWhenUnavailable(sessions), SecurityWebFiltersOrder.LAST)
 			.build();
 	}
 

@@ -1,15 +1,11 @@
 package io.wsgate.admin;
 
-import java.security.Principal;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.actuate.endpoint.SecurityContext;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -18,21 +14,23 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
-import io.wsgate.proxy.CloseStatus;
-import io.wsgate.proxy.ConnectionRegistry;
-import io.wsgate.proxy.ProxiedConnection;
-import io.wsgate.proxy.SecretMask;
+import io.wsgate.cluster.ClusterUnavailableException;
+import io.wsgate.cluster.Connections;
+import io.wsgate.proxy.ConnectionPolicy;
 
 /**
- * {@code /actuator/wssessions}: the live WebSocket connections of this replica, and a way to
- * end one.
+ * {@code /actuator/wssessions}: the live WebSocket connections, of this replica or, with
+ * {@code wsgate.cluster.enabled}, of every replica ({@link Connections}), and a way to end one.
  * <ul>
  * <li>{@code GET /actuator/wssessions[?route=&principal=&limit=]}: the connections, oldest
- * first (at most {@code limit}, default 1000);</li>
+ * first (at most {@code limit}, default 1000), each naming its {@code replica}, and the
+ * replicas that did not answer ({@code unanswered});</li>
  * <li>{@code GET /actuator/wssessions/{id}}: one;</li>
  * <li>{@code DELETE /actuator/wssessions/{id}[?code=&reason=]}: closes it, both sides getting
  * the code and reason (default 1008 "closed by administrator").</li>
  * </ul>
+ * Its messages ({@code POST .../messages}) are {@link ConnectionsApi}'s. A cluster request
+ * while Redis cannot be reached gets 503 ({@link ClusterUnavailableException}).
  */
 @Endpoint(id = "wssessions")
 public class WsSessionsEndpoint {
@@ -43,95 +41,65 @@ public class WsSessionsEndpoint {
 
 	static final int DEFAULT_LIMIT = 1000;
 
-	private static final Logger log = LoggerFactory.getLogger(WsSessionsEndpoint.class);
+	private final Connections connections;
 
-	private final ConnectionRegistry registry;
-
-	WsSessionsEndpoint(ConnectionRegistry registry) {
-		this.registry = registry;
+	WsSessionsEndpoint(Connections connections) {
+		this.connections = connections;
 	}
 
 	@ReadOperation
-	public Sessions sessions(@Nullable String route, @Nullable String principal, @Nullable Integer limit) {
-		List<ProxiedConnection> matching = this.registry.connections()
-			.stream()
-			.filter(connection -> route == null || route.equals(connection.routeId()))
-			.filter(connection -> principal == null || principal.equals(name(connection.principal())))
-			.sorted(Comparator.comparing(ProxiedConnection::startedAt))
-			.toList();
+	public Mono<WebEndpointResponse<Object>> sessions(@Nullable String route, @Nullable String principal,
+			@Nullable Integer limit) {
 		int max = (limit == null || limit <= 0) ? DEFAULT_LIMIT : limit;
-		return new Sessions(matching.size(), matching.stream().limit(max).map(Session::of).toList());
+		return answer(this.connections.list(route, principal, max).map(WebEndpointResponse<Object>::new));
 	}
 
 	@ReadOperation
-	public WebEndpointResponse<Object> session(@Selector String id) {
-		return this.registry.find(id)
-			.<WebEndpointResponse<Object>>map(connection -> new WebEndpointResponse<>(Session.of(connection)))
-			.orElseGet(() -> problem(WebEndpointResponse.STATUS_NOT_FOUND, "no session " + id));
+	public Mono<WebEndpointResponse<Object>> session(@Selector String id) {
+		return answer(this.connections.find(id)
+			.map(lookup -> (lookup.session() != null) ? new WebEndpointResponse<>(lookup.session())
+					: notFound(id, lookup.unanswered())));
 	}
 
 	@DeleteOperation
-	public WebEndpointResponse<Object> close(@Selector String id, @Nullable Integer code, @Nullable String reason,
-			SecurityContext security) {
-		ProxiedConnection connection = this.registry.find(id).orElse(null);
-		if (connection == null) {
-			return problem(WebEndpointResponse.STATUS_NOT_FOUND, "no session " + id);
-		}
+	public Mono<WebEndpointResponse<Object>> close(@Selector String id, @Nullable Integer code,
+			@Nullable String reason, SecurityContext security) {
 		int closeCode = (code != null) ? code : DEFAULT_CODE;
 		String closeReason = (reason != null) ? reason : DEFAULT_REASON;
 		try {
-			connection.close("admin", closeCode, closeReason, closeCode, closeReason);
+			ConnectionPolicy.checkClose("client close", closeCode, closeReason);
 		}
 		catch (IllegalArgumentException ex) {
-			return problem(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage());
+			return Mono.just(problem(WebEndpointResponse.STATUS_BAD_REQUEST, ex.getMessage()));
 		}
-		log.info("session {} (route {}, principal {}) closed by {}: {} \"{}\"", id, connection.routeId(),
-				name(connection.principal()), name(security.getPrincipal()), closeCode, closeReason);
-		return new WebEndpointResponse<>(Map.of("id", id, "closing", Map.of("code", closeCode, "reason", closeReason)));
+		String by = (security.getPrincipal() != null) ? security.getPrincipal().getName() : "-";
+		return answer(this.connections.close(id, closeCode, closeReason, by).map(result -> switch (result.outcome()) {
+			case DONE -> new WebEndpointResponse<>(Map.of("id", id, "replica", String.valueOf(result.replica()),
+					"closing", Map.of("code", closeCode, "reason", closeReason)));
+			case NOT_FOUND -> notFound(id, result.unanswered());
+			default -> problem(WebEndpointResponse.STATUS_BAD_REQUEST, result.message());
+		}));
 	}
 
-	private static @Nullable String name(@Nullable Principal principal) {
-		return (principal != null) ? principal.getName() : null;
+	/** No replica holds it: 404; or it is not known, for a replica that did not answer: 504. */
+	static WebEndpointResponse<Object> notFound(String id, List<String> unanswered) {
+		if (unanswered.isEmpty()) {
+			return problem(WebEndpointResponse.STATUS_NOT_FOUND, "no session " + id);
+		}
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("status", 504);
+		body.put("error", "no session " + id + " on the replicas that answered; not known for " + unanswered);
+		body.put("unanswered", unanswered);
+		return new WebEndpointResponse<>(body, 504);
+	}
+
+	private static Mono<WebEndpointResponse<Object>> answer(Mono<WebEndpointResponse<Object>> answer) {
+		return answer.onErrorResume(ClusterUnavailableException.class,
+				ex -> Mono.just(problem(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE, ex.getMessage())));
 	}
 
 	private static WebEndpointResponse<Object> problem(int status, String message) {
 		return new WebEndpointResponse<>(Map.of("status", status, "error", message), status);
-	}
-
-	/** The list: how many matched, and the first of them. */
-	public record Sessions(int total, List<Session> sessions) {
-	}
-
-	/** One connection as operators see it (a subprotocol that carries a token masked). */
-	public record Session(String id, String route, String client, String backend, @Nullable String subprotocol,
-			@Nullable String principal, Instant startedAt, long ageMillis, Traffic inbound, Traffic outbound,
-			@Nullable Close close) {
-
-		static Session of(ProxiedConnection connection) {
-			CloseStatus status = connection.closeStatus();
-			return new Session(connection.id(), connection.routeId(), connection.clientAddress().toString(),
-					connection.backend().toString(), SecretMask.subprotocol(connection.subprotocol()),
-					name(connection.principal()),
-					connection.startedAt(), Duration.between(connection.startedAt(), Instant.now()).toMillis(),
-					Traffic.of(connection.inbound()), Traffic.of(connection.outbound()),
-					(status != null) ? new Close(status.code(), status.reason(), status.initiator().toString()) : null);
-		}
-
-	}
-
-	/** One direction's counters. */
-	public record Traffic(long frames, long bytes, long text, long binary, long continuation, long ping, long pong,
-			long close) {
-
-		static Traffic of(ProxiedConnection.Traffic traffic) {
-			return new Traffic(traffic.frames(), traffic.bytes(), traffic.text(), traffic.binary(),
-					traffic.continuation(), traffic.ping(), traffic.pong(), traffic.close());
-		}
-
-	}
-
-	/** How a connection that is closing is ending. */
-	public record Close(int code, String reason, String initiator) {
 	}
 
 }

@@ -45,7 +45,11 @@ public class ConnectionRegistry {
 
 	private final AtomicLong sequence = new AtomicLong();
 
-	private final String prefix = String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+	/**
+	 * 48 random bits: ids stay unique across the replicas of a cluster (and their restarts),
+	 * where the connections API addresses a connection by its id alone.
+	 */
+	private final String prefix = String.format("%012x", ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL);
 
 	private final int maxConnections;
 

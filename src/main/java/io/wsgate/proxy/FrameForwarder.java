@@ -1,13 +1,16 @@
 package io.wsgate.proxy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import org.jspecify.annotations.Nullable;
 
@@ -108,6 +111,18 @@ final class FrameForwarder {
 
 	/** After a framing error nothing more from this side can be parsed, so all is dropped. */
 	private boolean broken;
+
+	/**
+	 * A data frame passed as bytes did not end its message: more fragments follow, and no
+	 * other message may come between them (RFC 6455 section 5.4).
+	 */
+	private boolean fragmentOpen;
+
+	/** Messages of the gateway's own waiting for a message boundary, oldest first; null until one waits. */
+	private @Nullable ArrayDeque<Push> pushes;
+
+	/** Messages of the gateway's own not yet written to the socket: waiting here or in Netty's outbound buffer. */
+	private int pushesOutstanding;
 
 	// ---- message inspection (null inspector: none, and none of this is used) ----
 
@@ -243,6 +258,12 @@ final class FrameForwarder {
 			this.pendingInput.release();
 			this.pendingInput = null;
 		}
+		if (this.pushes != null) {
+			Push push;
+			while ((push = this.pushes.poll()) != null) {
+				push.sent().completeExceptionally(SendRefusedException.closed());
+			}
+		}
 	}
 
 	long frames() {
@@ -297,6 +318,83 @@ final class FrameForwarder {
 
 	private void writePing(long payload) {
 		write(ControlFrames.ping(this.out.alloc(), payload, this.to == Side.BACKEND));
+	}
+
+	/**
+	 * Sends a message of the gateway's own to {@link #to} as one frame (never compressed) at the
+	 * next message boundary of this direction: now if there is one, otherwise once the frame or
+	 * the fragmented message under way has passed (queued behind the messages already waiting).
+	 * {@code sent} completes when the frame has been written to the socket, or fails with a
+	 * {@link SendRefusedException}: the connection is closing, or
+	 * {@link ProxiedConnection#MAX_PENDING_SENDS} messages are not written yet.
+	 */
+	void push(int opcode, byte[] payload, CompletableFuture<Void> sent) {
+		if (this.released || this.relay.closing() || this.relay.mustDiscard(this.from)) {
+			sent.completeExceptionally(SendRefusedException.closed());
+			return;
+		}
+		if (this.pushesOutstanding >= ProxiedConnection.MAX_PENDING_SENDS) {
+			sent.completeExceptionally(SendRefusedException.busy());
+			return;
+		}
+		this.pushesOutstanding++;
+		Push push = new Push(opcode, payload, sent);
+		if (!pushWaiting() && atMessageBoundary()) {
+			writePush(push);
+			flushIfWritten();
+			return;
+		}
+		if (this.pushes == null) {
+			this.pushes = new ArrayDeque<>(4);
+		}
+		this.pushes.add(push);
+	}
+
+	/** Whether nothing may be inserted into the stream into {@link #to} now: inside a frame or a fragmented message. */
+	private boolean atMessageBoundary() {
+		return !midFrame() && !this.fragmentOpen;
+	}
+
+	private boolean pushWaiting() {
+		return this.pushes != null && !this.pushes.isEmpty();
+	}
+
+	/** At a frame end: the waiting messages go, if it is a message boundary (or fail, if the connection is closing). */
+	private void writeWaitingPushes() {
+		boolean closing = this.relay.closing() || this.relay.mustDiscard(this.from);
+		while (pushWaiting() && (closing || atMessageBoundary())) {
+			Push push = this.pushes.poll();
+			if (closing) {
+				this.pushesOutstanding--;
+				push.sent().completeExceptionally(SendRefusedException.closed());
+			}
+			else {
+				writePush(push);
+			}
+		}
+	}
+
+	/** Writes a message of the gateway's own, counted with the frames of this direction. */
+	private void writePush(Push push) {
+		ByteBuf frame = DataFrames.encode(this.out.alloc(), push.opcode(), push.payload(), push.payload().length,
+				this.to == Side.BACKEND);
+		int size = frame.readableBytes();
+		ChannelFuture written = this.out.write(frame);
+		this.wroteSinceFlush = true;
+		this.frames++;
+		this.framesByOpcode[push.opcode()]++;
+		this.bytes += size;
+		written.addListener(future -> {
+			this.pushesOutstanding--;
+			if (future.isSuccess()) {
+				push.sent().complete(null);
+			}
+			else {
+				Relay.log.debug("message to the {} not written: {}", this.to.label(), future.cause().toString());
+				push.sent().completeExceptionally(SendRefusedException.closed());
+			}
+		});
+		this.relay.checkWritable(this.to);
 	}
 
 	/** Passes on what can be passed of {@code in}, and releases it. */
@@ -454,7 +552,7 @@ final class FrameForwarder {
 	 */
 	private int frameComplete(ByteBuf in, int run, int index) {
 		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing && !this.collecting
-				&& this.tap == null) {
+				&& this.tap == null && !pushWaiting()) {
 			this.inPayload = false;
 			return run;
 		}
@@ -502,6 +600,9 @@ final class FrameForwarder {
 				this.heldPong = false;
 				pong(payload);
 			}
+		}
+		if (pushWaiting()) {
+			writeWaitingPushes();
 		}
 		if (this.pendingPing) {
 			this.pendingPing = false;
@@ -631,6 +732,9 @@ final class FrameForwarder {
 				}
 				return Verdict.INSPECT;
 			}
+		}
+		if (!isControl) {
+			this.fragmentOpen = !this.fin;
 		}
 		return Verdict.PASS;
 	}
@@ -894,6 +998,15 @@ final class FrameForwarder {
 
 	Side from() {
 		return this.from;
+	}
+
+	/** The route's limit on messages in this direction ({@link MessageLimits#UNLIMITED}: none). */
+	long routeLimit() {
+		return this.maxMessageSize;
+	}
+
+	/** A message of the gateway's own waiting for a message boundary. */
+	private record Push(int opcode, byte[] payload, CompletableFuture<Void> sent) {
 	}
 
 	/** What happens to a frame. */

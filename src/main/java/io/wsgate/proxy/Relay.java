@@ -2,9 +2,16 @@ package io.wsgate.proxy;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -627,6 +634,44 @@ final class Relay implements ProxiedConnection {
 		ConnectionPolicy.checkClose("client close", clientCode, clientReason);
 		ConnectionPolicy.checkClose("backend close", backendCode, backendReason);
 		eventLoop().execute(() -> closeByGateway(cause, clientCode, clientReason, backendCode, backendReason));
+	}
+
+	@Override
+	public CompletionStage<Void> send(boolean text, byte[] payload) {
+		long limit = this.outbound.routeLimit();
+		if (limit != MessageLimits.UNLIMITED && payload.length > limit) {
+			return CompletableFuture.failedFuture(new SendRefusedException(SendRefusedException.Reason.TOO_BIG,
+					"message of " + payload.length + " bytes over the route's outbound limit of " + limit + " bytes"));
+		}
+		if (text && !isUtf8(payload)) {
+			return CompletableFuture.failedFuture(
+					new SendRefusedException(SendRefusedException.Reason.INVALID_TEXT, "text message is not UTF-8"));
+		}
+		CompletableFuture<Void> sent = new CompletableFuture<>();
+		try {
+			eventLoop().execute(() -> this.outbound.push(text ? 0x1 : 0x2, payload, sent));
+		}
+		catch (RejectedExecutionException ex) {
+			sent.completeExceptionally(SendRefusedException.closed()); // the event loop is shutting down
+		}
+		if (log.isDebugEnabled()) {
+			log.debug("send id={} route={} type={} bytes={}", this.id, this.routeId, text ? "text" : "binary",
+					payload.length);
+		}
+		return sent;
+	}
+
+	private static boolean isUtf8(byte[] payload) {
+		try {
+			StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(payload));
+			return true;
+		}
+		catch (CharacterCodingException ex) {
+			return false;
+		}
 	}
 
 }

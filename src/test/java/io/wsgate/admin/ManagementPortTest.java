@@ -34,4 +34,17 @@ class ManagementPortTest {
 			.isEqualTo(404);
 	}
 
+	@Test
+	void connectionsApiIsOnTheManagementPortToo() throws Exception {
+		String push = "/actuator/wssessions/no-such-id/messages";
+		assertThat(Management.anonymous(this.managementPort).postBytes(push, "text/plain", "x".getBytes()).statusCode())
+			.isEqualTo(401);
+		java.net.http.HttpResponse<String> unknown = Management.as(this.managementPort, "ops", "ops-secret")
+			.postBytes(push, "text/plain", "x".getBytes());
+		assertThat(unknown.statusCode()).isEqualTo(404);
+		assertThat(unknown.body()).contains("no session no-such-id");
+		assertThat(Management.as(this.port, "ops", "ops-secret").postBytes(push, "text/plain", "x".getBytes()).body())
+			.doesNotContain("no session");
+	}
+
 }

@@ -20,8 +20,9 @@ import io.wsgate.proxy.ConnectionRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The gateway the management-plane tests share (one Spring context): two management users,
- * {@code root} ({@code admin}) and {@code watcher} ({@code viewer}), a secret
+ * The gateway the management-plane tests share (one Spring context): three management users,
+ * {@code root} ({@code admin}), {@code watcher} ({@code viewer}) and {@code courier}
+ * ({@code publisher}), a secret
  * ({@code wsgate.secrets.test-jwt}), a file route store in a
  * temporary directory, the echo backend, and one configured route, {@code configured}
  * ({@code /configured/**}). Tests create their own routes at runtime, each with ids of its own.
@@ -37,6 +38,10 @@ public abstract class AdminGatewayTest {
 	protected static final String VIEWER = "watcher";
 
 	protected static final String VIEWER_PASSWORD = "watcher-password";
+
+	protected static final String PUBLISHER = "courier";
+
+	protected static final String PUBLISHER_PASSWORD = "courier-password";
 
 	protected static final EchoBackend echo = new EchoBackend();
 
@@ -65,10 +70,13 @@ public abstract class AdminGatewayTest {
 		BCryptPasswordEncoder bcrypt = new BCryptPasswordEncoder(4); // cheap rounds: tests only
 		String adminHash = "{bcrypt}" + bcrypt.encode(ADMIN_PASSWORD);
 		String viewerHash = "{bcrypt}" + bcrypt.encode(VIEWER_PASSWORD);
+		String publisherHash = "{bcrypt}" + bcrypt.encode(PUBLISHER_PASSWORD);
 		registry.add("wsgate.admin.users." + ADMIN + ".password", () -> adminHash);
 		registry.add("wsgate.admin.users." + ADMIN + ".role", () -> "admin");
 		registry.add("wsgate.admin.users." + VIEWER + ".password", () -> viewerHash);
 		registry.add("wsgate.admin.users." + VIEWER + ".role", () -> "viewer");
+		registry.add("wsgate.admin.users." + PUBLISHER + ".password", () -> publisherHash);
+		registry.add("wsgate.admin.users." + PUBLISHER + ".role", () -> "publisher");
 		registry.add("wsgate.secrets.test-jwt", () -> REFERENCED_SECRET);
 		registry.add("wsgate.routes.store", () -> "file");
 		registry.add("wsgate.routes.file.path", storeFile::toString);
@@ -87,6 +95,10 @@ public abstract class AdminGatewayTest {
 
 	protected Management viewer() {
 		return Management.as(this.port, VIEWER, VIEWER_PASSWORD);
+	}
+
+	protected Management publisher() {
+		return Management.as(this.port, PUBLISHER, PUBLISHER_PASSWORD);
 	}
 
 	protected Management anonymous() {

@@ -91,6 +91,37 @@ public final class Management {
 		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
+	/**
+	 * POSTs {@code body} as it is, with {@code contentType} (null: none) and
+	 * {@code X-Requested-By}, as a backend pushes a message through the connections API.
+	 */
+	public HttpResponse<String> postBytes(String path, @Nullable String contentType, byte[] body)
+			throws IOException, InterruptedException {
+		return http.send(bytesRequest(path, contentType, body), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** The same, answered later. */
+	public java.util.concurrent.CompletableFuture<HttpResponse<String>> postBytesAsync(String path,
+			@Nullable String contentType, byte[] body) {
+		return http.sendAsync(bytesRequest(path, contentType, body), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpRequest bytesRequest(String path, @Nullable String contentType, byte[] body) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.timeout(Duration.ofSeconds(20))
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
+		if (contentType != null) {
+			request.header("Content-Type", contentType);
+		}
+		if (this.deliberate) {
+			request.header("X-Requested-By", "wsgate-tests");
+		}
+		if (this.authorization != null) {
+			request.header("Authorization", this.authorization);
+		}
+		return request.build();
+	}
+
 	/** The body of a GET that must succeed, as JSON. */
 	public JsonNode getJson(String path) throws IOException, InterruptedException {
 		HttpResponse<String> response = get(path);

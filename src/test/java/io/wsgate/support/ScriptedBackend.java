@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * middle of what they say: {@code deaf} (reads nothing more and writes nothing for {@code ?ms=}
  * milliseconds, then only waits for the end of the stream), {@code half-head} (a 101 status line
  * and one header, never the blank line), {@code stall-mid-frame} (a valid 101, then 12 bytes of a
- * frame that announces 100). The behaviour is picked by the last path segment; a connection's
+ * frame that announces 100), {@code fragments} (a client's text {@code start} is answered with
+ * the first fragment of a text message, {@code finish} with its last). The behaviour is picked by the last path segment; a connection's
  * record is found by its {@code id} query parameter.
  */
 public final class ScriptedBackend implements AutoCloseable {
@@ -162,6 +163,10 @@ public final class ScriptedBackend implements AutoCloseable {
 					session.floodDone.countDown();
 					record(session, in, out, false);
 				}
+				case "fragments" -> {
+					write(out, accept(request, ""));
+					fragments(session, in, out);
+				}
 				default -> {
 					write(out, accept(request, "X-Backend: scripted\r\n"));
 					record(session, in, out, true);
@@ -196,6 +201,27 @@ public final class ScriptedBackend implements AutoCloseable {
 					WireIO.writeFrame(out, true, Frame.CLOSE, frame.payload(), false);
 				}
 				return; // the server ends TCP after the close handshake
+			}
+		}
+	}
+
+	/**
+	 * A fragmented message at the client's pace: {@code start} begins it (a text frame without
+	 * FIN), {@code finish} ends it (a final continuation); a close is answered.
+	 */
+	private static void fragments(Session session, InputStream in, OutputStream out) throws IOException {
+		while (true) {
+			Frame frame = WireIO.readFrame(in);
+			session.frames.add(frame);
+			if (frame.opcode() == Frame.CLOSE) {
+				WireIO.writeFrame(out, true, Frame.CLOSE, frame.payload(), false);
+				return;
+			}
+			if ("start".equals(frame.text())) {
+				WireIO.writeFrame(out, false, Frame.TEXT, "part-1;".getBytes(StandardCharsets.UTF_8), false);
+			}
+			else if ("finish".equals(frame.text())) {
+				WireIO.writeFrame(out, true, Frame.CONTINUATION, "part-2".getBytes(StandardCharsets.UTF_8), false);
 			}
 		}
 	}
