@@ -16,6 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
@@ -54,6 +55,25 @@ class AdminConfiguration {
 	@Bean
 	RouteJson routeJson() {
 		return new RouteJson(JsonMapper.builder().build());
+	}
+
+	/**
+	 * The routes of {@code application.yml} with an argument a wsgate filter does not have stop
+	 * startup, naming it (runtime routes get a 400 from {@link RouteValidator}).
+	 */
+	@Bean
+	SmartInitializingSingleton configuredRouteArguments(GatewayProperties gateway,
+			List<GatewayFilterFactory> filters) {
+		return () -> {
+			FilterArguments arguments = new FilterArguments(filters);
+			for (RouteDefinition route : gateway.getRoutes()) {
+				String problem = arguments.problem(route);
+				if (problem != null) {
+					throw new IllegalStateException("route " + route.getId() + " in "
+							+ "spring.cloud.gateway.server.webflux.routes: " + problem);
+				}
+			}
+		};
 	}
 
 	@Bean

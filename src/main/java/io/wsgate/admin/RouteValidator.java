@@ -57,6 +57,8 @@ final class RouteValidator {
 
 	private final BackendAddressPolicy backends;
 
+	private final FilterArguments arguments;
+
 	private final SecretReferences references;
 
 	private final RouteJson json;
@@ -77,6 +79,7 @@ final class RouteValidator {
 		this.builder = new RouteDefinitionRouteLocator(
 				() -> Flux.deferContextual(context -> Flux.just(context.<RouteDefinition>get(RouteDefinition.class))),
 				predicates, filters, strict, configuration);
+		this.arguments = new FilterArguments(filters);
 		this.backends = backends;
 		this.references = references;
 		this.json = json;
@@ -101,6 +104,10 @@ final class RouteValidator {
 		}
 		checkScheme(id, uri);
 		checkManagementOverlap(id, route);
+		String arguments = this.arguments.problem(route);
+		if (arguments != null) {
+			throw invalid(id, arguments);
+		}
 		RouteDefinition resolved = this.references.resolve(route, this.json);
 		String refusal = this.backends.refusal(uri);
 		if (refusal != null) {

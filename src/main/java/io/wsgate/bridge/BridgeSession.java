@@ -1,9 +1,5 @@
 package io.wsgate.bridge;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Locale;
@@ -20,6 +16,7 @@ import org.springframework.http.MediaType;
 
 import io.wsgate.proxy.CloseStatus;
 import io.wsgate.proxy.MessageEndpoint;
+import io.wsgate.proxy.Utf8;
 
 /**
  * One bridged connection: each whole message from the client becomes a POST to the path its
@@ -177,7 +174,7 @@ final class BridgeSession implements MessageEndpoint.Session {
 		}
 		if (answer.status() != 204 && answer.body().length > 0 && !this.closing) {
 			boolean text = isTextual(answer.contentType());
-			if (text && !validUtf8(answer.body())) {
+			if (text && !Utf8.isValid(answer.body())) {
 				close(1011, "backend answer is not valid UTF-8");
 				return;
 			}
@@ -275,17 +272,5 @@ final class BridgeSession implements MessageEndpoint.Session {
 				|| type.equals("application/xml") || type.endsWith("+xml") || type.equals("application/javascript");
 	}
 
-	private static boolean validUtf8(byte[] bytes) {
-		try {
-			StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(bytes));
-			return true;
-		}
-		catch (CharacterCodingException ex) {
-			return false;
-		}
-	}
 
 }

@@ -25,7 +25,9 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * A small WebSocket backend on loopback, so that a fresh gateway has something to proxy:
  * {@code /echo} echoes every message (the text {@code close:<code>:<reason>} makes it close
  * with that code and reason), {@code /updates} receives what {@code GET /api?id=&value=}
- * publishes, as JSON; {@code /} is the demo page and {@code /health} answers {@code ok}.
+ * publishes, as JSON; {@code /chat/*} is the chat's HTTP service ({@link ChatService}, behind the
+ * gateway's {@code WebSocketBridge} route {@code /chat/ws}); {@code /} is the demo page and
+ * {@code /health} answers {@code ok}.
  */
 public final class DemoBackend implements AutoCloseable {
 
@@ -43,11 +45,20 @@ public final class DemoBackend implements AutoCloseable {
 
 	/** Listens on {@code host} ({@code 0.0.0.0} in the container's backend-only profile). */
 	public DemoBackend(String host, int port) {
+		this(host, port, null);
+	}
+
+	/**
+	 * With {@code broadcast}, the chat service tells every chat connection what one says
+	 * (through the gateway's connections API); without, it answers only the sender.
+	 */
+	DemoBackend(String host, int port, java.util.function.@org.jspecify.annotations.Nullable Function<String, Mono<Void>> broadcast) {
+		ChatService chat = new ChatService(broadcast);
 		WebsocketServerSpec spec = WebsocketServerSpec.builder().maxFramePayloadLength(MAX_MESSAGE).build();
 		this.server = HttpServer.create()
 			.host(host)
 			.port(port)
-			.route(routes -> routes.ws("/echo", this::echo, spec)
+			.route(routes -> chat.routes(routes).ws("/echo", this::echo, spec)
 				.ws("/updates", this::updates, spec)
 				.get("/api", this::publish)
 				.get("/health", (request, response) -> response.sendString(Mono.just("ok")))

@@ -1,10 +1,6 @@
 package io.wsgate.proxy;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 
@@ -256,7 +252,7 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 		byte[] content = this.message.toByteArray();
 		this.message = null;
 		this.messageOpcode = -1;
-		if (text && !validUtf8(content)) {
+		if (text && !Utf8.isValid(content)) {
 			fail(1007, "text message is not valid UTF-8");
 			return;
 		}
@@ -394,17 +390,5 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 		this.messageOpcode = -1;
 	}
 
-	private static boolean validUtf8(byte[] bytes) {
-		try {
-			StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(bytes));
-			return true;
-		}
-		catch (CharacterCodingException ex) {
-			return false;
-		}
-	}
 
 }

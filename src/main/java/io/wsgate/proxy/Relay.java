@@ -2,10 +2,6 @@ package io.wsgate.proxy;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
@@ -643,7 +639,7 @@ final class Relay implements ProxiedConnection {
 			return CompletableFuture.failedFuture(new SendRefusedException(SendRefusedException.Reason.TOO_BIG,
 					"message of " + payload.length + " bytes over the route's outbound limit of " + limit + " bytes"));
 		}
-		if (text && !isUtf8(payload)) {
+		if (text && !Utf8.isValid(payload)) {
 			return CompletableFuture.failedFuture(
 					new SendRefusedException(SendRefusedException.Reason.INVALID_TEXT, "text message is not UTF-8"));
 		}
@@ -661,17 +657,5 @@ final class Relay implements ProxiedConnection {
 		return sent;
 	}
 
-	private static boolean isUtf8(byte[] payload) {
-		try {
-			StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(payload));
-			return true;
-		}
-		catch (CharacterCodingException ex) {
-			return false;
-		}
-	}
 
 }

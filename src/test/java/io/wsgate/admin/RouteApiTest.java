@@ -172,6 +172,29 @@ class RouteApiTest extends AdminGatewayTest {
 		assertThat(admin().get("/actuator/gateway/routes/kept").body()).contains("/kept/**");
 	}
 
+	@Test
+	void invalidBridgeDefinitionsAreRefusedNamingTheArgument() throws Exception {
+		String http = "http://127.0.0.1:" + echo.port();
+		Map<String, String> refusals = Map.of(
+				"{\"route-selection\":\"action\",\"default\":\"/d\"}", "route-selection: 'action' is not a JSON Pointer",
+				"{\"route-selecton\":\"/action\",\"default\":\"/d\"}", "has no argument 'route-selecton'",
+				"{\"route-selection\":\"/action\"}", "needs routes or default",
+				"{\"route-selection\":\"/action\",\"routes.send\":\"send\"}", "routes.send: 'send' is not a path",
+				"{\"route-selection\":\"/action\",\"default\":\"/d\",\"max-in-flight\":\"0\"}", "max-in-flight",
+				"{\"route-selection\":\"/action\",\"default\":\"/d\",\"request-timeout\":\"0s\"}", "request-timeout");
+		for (Map.Entry<String, String> refusal : refusals.entrySet()) {
+			String filter = "{\"name\":\"WebSocketBridge\",\"args\":" + refusal.getKey() + "}";
+			HttpResponse<String> response = admin().post("/actuator/gateway/routes/bridged", route(http, "/b/**", filter));
+			assertThat(response.statusCode()).as(refusal.getKey()).isEqualTo(400);
+			assertThat(response.body()).as(refusal.getKey()).contains(refusal.getValue());
+		}
+		String valid = "{\"name\":\"WebSocketBridge\",\"args\":{\"route-selection\":\"/action\","
+				+ "\"routes.send\":\"/ws/send\",\"max-in-flight\":\"4\"}}";
+		assertThat(admin().post("/actuator/gateway/routes/bridged", route(http, "/b/**", valid)).statusCode())
+			.isEqualTo(201);
+		assertThat(admin().delete("/actuator/gateway/routes/bridged").statusCode()).isEqualTo(200);
+	}
+
 	private static List<String> ids(JsonNode array, String field) {
 		return array.valueStream().map(node -> node.get(field).asString()).toList();
 	}

@@ -108,6 +108,11 @@ class WebSocketBridgeTest {
 			assertThat(send.header("X-WsGate-Route")).isEqualTo("orders");
 			assertThat(send.header("Cookie")).as("message requests carry no client credentials").isNull();
 
+			// the connections API's push reaches a bridged connection as it reaches a proxied one
+			this.registry.find(id).orElseThrow().send(true, utf8("pushed")).toCompletableFuture().get(5,
+					java.util.concurrent.TimeUnit.SECONDS);
+			assertThat(ws.readFrame().text()).isEqualTo("pushed");
+
 			// not JSON, and JSON naming no route: the default path, as text
 			ws.sendText("plain words");
 			assertThat(ws.readFrame().text()).isEqualTo("plain words");

@@ -110,6 +110,29 @@ class SeedScenarioBrowserTest {
 		}
 	}
 
+	/**
+	 * The bridged chat ({@code /chat}): two windows join, and what one says reaches the other
+	 * through the stateless chat service and the connections API's fan-out; a window that
+	 * leaves is announced to the one that stays (the bridge's disconnect call).
+	 */
+	@Test
+	void bridgedChatTwoWindowsSeeWhatTheOtherSays() throws Exception {
+		try (HeadlessChrome.Page ann = chrome.openPage("http://127.0.0.1:" + this.port + "/chat?name=ann");
+				HeadlessChrome.Page bob = chrome.openPage("http://127.0.0.1:" + this.port + "/chat?name=bob")) {
+			String welcomed = "!!window.chat && window.chat.received.some(e => e.type === 'welcome')";
+			awaitText(ann, welcomed, "true");
+			awaitText(bob, welcomed, "true");
+			ann.evaluate("say('hello from ann')", WAIT);
+			String heard = "window.chat.received.filter(e => e.type === 'message').map(e => e.name + ': ' + e.text).join('|')";
+			awaitText(bob, heard, "ann: hello from ann");
+			awaitText(ann, heard, "ann: hello from ann");
+			awaitText(bob, "[...document.querySelectorAll('#log li')].some(li => li.textContent === 'ann: hello from ann')",
+					"true");
+			ann.evaluate("window.chat.ws.close(1000, 'bye')", WAIT);
+			awaitText(bob, "window.chat.received.some(e => e.type === 'left' && e.name === 'ann')", "true");
+		}
+	}
+
 	/** Evaluates {@code expression} in the page until it gives {@code expected} (as text). */
 	static void awaitText(HeadlessChrome.Page page, String expression, String expected) throws InterruptedException {
 		long deadline = System.nanoTime() + WAIT.toNanos();
