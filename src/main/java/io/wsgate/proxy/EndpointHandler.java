@@ -75,6 +75,12 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 
 	private boolean sessionEnded;
 
+	/** Bytes from the relay wait to be decoded: the client is not read meanwhile. */
+	private boolean inputHeld;
+
+	/** The session takes more messages (see {@link MessageEndpoint.Peer#reading}). */
+	private boolean sessionReading = true;
+
 	/** Output waited for the relay to read again: the session hears when it has all gone. */
 	private boolean lagging;
 
@@ -126,11 +132,12 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 		if (this.ended || this.closeReceived) {
 			buf.release();
 		}
-		else if (this.input == null) {
-			this.input = buf;
-		}
 		else {
-			this.input = ctx.alloc().compositeBuffer(Integer.MAX_VALUE).addComponents(true, this.input, buf);
+			this.input = (this.input == null) ? buf
+					: ctx.alloc().compositeBuffer(Integer.MAX_VALUE).addComponents(true, this.input, buf);
+			// nothing more is read from the client until this is decoded and the session took it
+			this.inputHeld = true;
+			updateReading();
 		}
 		promise.trySuccess();
 		scheduleDrain();
@@ -166,6 +173,10 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 			return;
 		}
 		decode();
+		if (this.inputHeld && !this.ended) {
+			this.inputHeld = false;
+			updateReading();
+		}
 		flushOutput();
 	}
 
@@ -310,9 +321,19 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 
 	@Override
 	public void reading(boolean on) {
+		this.sessionReading = on;
+		updateReading();
+	}
+
+	/**
+	 * The relay reads the client while this channel is writable: only when nothing read waits
+	 * to be decoded here and the session wants more.
+	 */
+	private void updateReading() {
 		if (this.ended) {
 			return;
 		}
+		boolean on = this.sessionReading && !this.inputHeld;
 		EmbeddedChannel channel = (EmbeddedChannel) this.ctx.channel();
 		ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
 		if (buffer != null && buffer.getUserDefinedWritability(READING_BIT) != on) {

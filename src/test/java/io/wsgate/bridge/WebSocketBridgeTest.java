@@ -301,6 +301,9 @@ class WebSocketBridgeTest {
 			});
 			assertThat(written.get()).as("bytes the client could write").isLessThan((long) count * pad.length);
 			assertThat(service.count("/ws/hold") - heldBefore).as("calls outstanding").isEqualTo(1);
+			long read = this.registry.connections().iterator().next().inbound().bytes();
+			assertThat(read).as("bytes the gateway read from the client (it wrote %d)", written.get())
+				.isLessThan(1024L * 1024);
 			long held = direct.usedDirectMemory() - directBefore;
 			assertThat(held).as("direct memory the gateway holds for it (client wrote %d bytes)", written.get())
 				.isLessThan(4L * 1024 * 1024);
