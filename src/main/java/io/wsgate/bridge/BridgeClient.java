@@ -9,7 +9,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -74,10 +73,12 @@ public final class BridgeClient implements AutoCloseable {
 	 * after {@code timeout}, or an answer body over {@code maxAnswer} bytes.
 	 */
 	Mono<Answer> post(URI uri, HttpHeaders headers, byte[] body, Duration timeout, long maxAnswer) {
-		return this.client.headers(out -> headers.forEach((name, values) -> out.add(name, values)))
-			.post()
+		return this.client.post()
 			.uri(uri)
-			.send(ByteBufFlux.fromInbound(Mono.just(body)))
+			.send((request, out) -> {
+				headers.forEach((name, values) -> request.requestHeaders().add(name, values));
+				return out.sendByteArray(Mono.just(body));
+			})
 			.response((response, content) -> {
 				HttpHeaders answerHeaders = new HttpHeaders();
 				response.responseHeaders().forEach(entry -> answerHeaders.add(entry.getKey(), entry.getValue()));

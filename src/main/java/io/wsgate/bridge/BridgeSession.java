@@ -1,5 +1,6 @@
 package io.wsgate.bridge;
 
+import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Locale;
@@ -44,6 +45,9 @@ final class BridgeSession implements MessageEndpoint.Session {
 
 	private final @Nullable String subprotocol;
 
+	/** Where calls go: the scheme and authority of the route's target. */
+	private final String base;
+
 	/** The headers every message request carries: the ids and the identity headers. */
 	private final HttpHeaders messageHeaders = new HttpHeaders();
 
@@ -66,6 +70,7 @@ final class BridgeSession implements MessageEndpoint.Session {
 		this.settings = bridge.settings();
 		this.request = request;
 		this.subprotocol = subprotocol;
+		this.base = HttpBridge.base(request);
 		this.messageHeaders.addAll(request.identity());
 		this.messageHeaders.set(HttpBridge.CONNECTION_ID, request.connectionId());
 		this.messageHeaders.set(HttpBridge.ROUTE, request.routeId());
@@ -135,7 +140,7 @@ final class BridgeSession implements MessageEndpoint.Session {
 		long start = System.nanoTime();
 		Disposable[] call = new Disposable[1];
 		call[0] = this.bridge.client()
-			.post(HttpBridge.uri(this.request, path), headers, message.payload(), this.settings.requestTimeout(),
+			.post(URI.create(this.base + path), headers, message.payload(), this.settings.requestTimeout(),
 					this.request.maxOutbound())
 			.subscribe(answer -> onLoop(() -> answered(call[0], answer, start)),
 					failure -> onLoop(() -> failed(call[0], failure, start)));
@@ -238,7 +243,7 @@ final class BridgeSession implements MessageEndpoint.Session {
 		String route = this.request.routeId();
 		String id = this.request.connectionId();
 		this.bridge.client()
-			.post(HttpBridge.uri(this.request, path), headers, body, this.settings.requestTimeout(), 64 * 1024)
+			.post(URI.create(this.base + path), headers, body, this.settings.requestTimeout(), 64 * 1024)
 			.subscribe(answer -> {
 				this.bridge.metrics().call(route, "disconnect", BridgeMetrics.outcome(answer.status()), start);
 				if (!answer.ok()) {

@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.util.UriComponentsBuilder;
 
 import io.wsgate.proxy.MessageEndpoint;
 
@@ -89,17 +88,15 @@ final class HttpBridge implements MessageEndpoint {
 
 	/** {@code path} on the scheme and authority the route resolved to (a pool's server for {@code lb://}). */
 	static URI uri(Request request, String path) {
+		return URI.create(base(request) + path);
+	}
+
+	/** The scheme and authority calls go to: {@code http} or {@code https}, the target's host and port. */
+	static String base(Request request) {
 		URI target = request.target();
 		String scheme = target.getScheme().toLowerCase(Locale.ROOT);
-		String http = scheme.equals("wss") || scheme.equals("https") ? "https" : "http";
-		return UriComponentsBuilder.newInstance()
-			.scheme(http)
-			.host(target.getHost())
-			.port(target.getPort())
-			.path(path.contains("?") ? path.substring(0, path.indexOf('?')) : path)
-			.query(path.contains("?") ? path.substring(path.indexOf('?') + 1) : null)
-			.build(true)
-			.toUri();
+		String http = (scheme.equals("wss") || scheme.equals("https")) ? "https" : "http";
+		return http + "://" + target.getRawAuthority();
 	}
 
 	@Override
