@@ -80,9 +80,12 @@ class ManagementSecurityConfiguration {
 	static final String PUBLISHER = AdminProperties.Role.PUBLISHER.name();
 
 	@Bean
-	SecurityWebFilterChain managementSecurity(ServerHttpSecurity http, WebEndpointProperties endpoints) {
+	SecurityWebFilterChain managementSecurity(ServerHttpSecurity http, WebEndpointProperties endpoints,
+			ReactiveUserDetailsService managementUsers) {
 		String sessions = ConnectionsApiConfiguration.sessionsPath(endpoints);
 		return http.securityMatcher(EndpointRequest.toAnyEndpoint())
+			// a password hash once per credential, not per request (VerifiedCredentials)
+			.authenticationManager(new VerifiedCredentials(managementUsers))
 			.authorizeExchange(exchanges -> exchanges.matchers(EndpointRequest.to("health", "info"))
 				.permitAll()
 				.matchers(EndpointRequest.to("wstraffic"))

@@ -47,6 +47,18 @@ class ManagementSecurityTest extends AdminGatewayTest {
 	}
 
 	@Test
+	void aRememberedCredentialAcceptsOnlyItselfAndAWrongPasswordAfterItStillGets401() throws Exception {
+		// the first request pays for the password hash; the same credential is then remembered
+		for (int i = 0; i < 3; i++) {
+			assertThat(admin().get("/actuator/wssessions").statusCode()).isEqualTo(200);
+		}
+		assertThat(Management.as(this.port, ADMIN, ADMIN_PASSWORD + "x").get("/actuator/wssessions").statusCode())
+			.isEqualTo(401);
+		assertThat(Management.as(this.port, ADMIN, "").get("/actuator/wssessions").statusCode()).isEqualTo(401);
+		assertThat(admin().get("/actuator/wssessions").statusCode()).isEqualTo(200);
+	}
+
+	@Test
 	void viewerReadsButMayNotWriteNorSeeTraffic() throws Exception {
 		for (String path : READS) {
 			assertThat(viewer().get(path).statusCode()).as(path).isEqualTo(200);
