@@ -9,6 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocatorMetric;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,6 +76,42 @@ class WebSocketBridgeTest {
 		Routes.filter(registry, 3, 0, "WebSocketBridge",
 				Map.of("route-selection", "/action", "default", "/ws/send", "disconnect", "/ws/disconnect"));
 		Routes.filter(registry, 3, 1, "ConnectionExpiry", Map.of("expiry", "1s"));
+		Routes.route(registry, 4, "authed", service.uri(), "/authed/ws");
+		Routes.filter(registry, 4, 0, "WebSocketAuth",
+				Map.of("jwt.secret", SECRET, "identity-headers.sub", "X-User", "jwt.require-expiry", "true"));
+		Routes.filter(registry, 4, 1, "WebSocketBridge",
+				Map.of("route-selection", "/action", "connect", "/ws/connect", "default", "/ws/send"));
+	}
+
+	static final String SECRET = "a-bridge-test-secret-of-at-least-32-bytes!";
+
+	@Test
+	void authenticationAtUpgradeReachesTheServiceAsIdentityHeadersOnEveryCall() throws Exception {
+		SignedJWT token = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject("ann")
+			.expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000))
+			.build());
+		token.sign(new MACSigner(SECRET));
+		int connects = service.count("/ws/connect");
+		try (RawWebSocket refused = RawWebSocket.connect(this.port, "/authed/ws")) {
+			assertThat(refused.status()).isEqualTo(401);
+		}
+		assertThat(service.count("/ws/connect")).as("no connect call for a refused upgrade").isEqualTo(connects);
+		try (RawWebSocket ws = RawWebSocket.connect(this.port, "/authed/ws",
+				Map.of("Authorization", "Bearer " + token.serialize(), "X-User", "mallory"))) {
+			assertThat(ws.status()).isEqualTo(101);
+			ProxiedConnection connection = onlyConnection();
+			assertThat(connection.principal().getName()).isEqualTo("ann");
+			ws.sendText("{\"action\":\"anything\"}");
+			assertThat(ws.readFrame().text()).isEqualTo("{\"action\":\"anything\"}");
+			HttpServiceBackend.Call connect = service.calls("/ws/connect", connection.id()).get(0);
+			assertThat(connect.header("X-User")).isEqualTo("ann");
+			assertThat(connect.header("Authorization")).isNull();
+			HttpServiceBackend.Call message = service.calls("/ws/send", connection.id()).get(0);
+			assertThat(message.header("X-User")).isEqualTo("ann");
+			assertThat(message.header("Authorization")).isNull();
+			ws.sendClose(1000, "");
+			ws.readUntilClose();
+		}
 	}
 
 	@AfterEach
