@@ -576,7 +576,13 @@ fi
 #     node bench/report.mjs bench/results/<stamp>.jsonl > docs/performance.md
 # ---------------------------------------------------------------------------------------
 mkdir -p "$(dirname "$BENCH_DOC")"
-node "$HERE/report.mjs" "$JSONL" >"$BENCH_DOC.tmp" && mv "$BENCH_DOC.tmp" "$BENCH_DOC"
+node "$HERE/report.mjs" "$JSONL" >"$BENCH_DOC.tmp"
+# the other benchmarks' sections (bench/inspection.sh, bench/bridge.sh), below the marker, are kept
+MARKER='<!-- other benchmarks: kept as they are by bench/run.sh -->'
+if [ -f "$BENCH_DOC" ] && grep -qF "$MARKER" "$BENCH_DOC"; then
+  awk -v marker="$MARKER" 'found || $0 == marker { found = 1; print }' "$BENCH_DOC" | { echo; cat; } >>"$BENCH_DOC.tmp"
+fi
+mv "$BENCH_DOC.tmp" "$BENCH_DOC"
 note "results: $JSONL"
 note "logs:    $LOG, $WSGATE_LOG, $BACKEND_LOG"
 note "report:  $BENCH_DOC"
