@@ -95,6 +95,7 @@ class ChartRenderTest {
 		assertThat(at(deployment, "spec.template.spec.terminationGracePeriodSeconds")).isEqualTo(135);
 		Map<String, Object> container = container(deployment);
 		assertThat(container.get("image")).isEqualTo("wsgate:1.2.3");
+		assertThat(env(container)).containsEntry("WSGATE_CLUSTER_ENABLED", "true");
 		assertThat(env(container)).containsEntry("WSGATE_ROUTES_STORE", "redis")
 			.containsEntry("SPRING_DATA_REDIS_HOST", "redis.internal")
 			.containsEntry("MANAGEMENT_SERVER_PORT", "8081")
