@@ -76,11 +76,50 @@ class WebSocketBridgeTest {
 		Routes.filter(registry, 3, 0, "WebSocketBridge",
 				Map.of("route-selection", "/action", "default", "/ws/send", "disconnect", "/ws/disconnect"));
 		Routes.filter(registry, 3, 1, "ConnectionExpiry", Map.of("expiry", "1s"));
+		Routes.route(registry, 5, "pinged", service.uri(), "/pinged/ws");
+		Routes.filter(registry, 5, 0, "WebSocketBridge", Map.of("route-selection", "/action", "default", "/ws/send"));
+		Routes.filter(registry, 5, 1, "KeepAlive", Map.of("interval", "200ms", "timeout", "500ms"));
 		Routes.route(registry, 4, "authed", service.uri(), "/authed/ws");
 		Routes.filter(registry, 4, 0, "WebSocketAuth",
 				Map.of("jwt.secret", SECRET, "identity-headers.sub", "X-User", "jwt.require-expiry", "true"));
 		Routes.filter(registry, 4, 1, "WebSocketBridge",
 				Map.of("route-selection", "/action", "connect", "/ws/connect", "default", "/ws/send"));
+	}
+
+	/**
+	 * {@code KeepAlive} pings both sides; the bridge's side answers like a backend would, so the
+	 * connection outlives many ping intervals (the JDK client answers its pings itself).
+	 */
+	@Test
+	void keepAlivePingsAreAnsweredOnTheBridgesSide() throws Exception {
+		java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
+		java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+		java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient()
+			.newWebSocketBuilder()
+			.buildAsync(java.net.URI.create("ws://127.0.0.1:" + this.port + "/pinged/ws"),
+					new java.net.http.WebSocket.Listener() {
+						@Override
+						public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket,
+								CharSequence data, boolean last) {
+							echoed.complete(data.toString());
+							socket.request(1);
+							return null;
+						}
+
+						@Override
+						public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket,
+								int code, String reason) {
+							closed.complete(code);
+							return null;
+						}
+					})
+			.get(5, java.util.concurrent.TimeUnit.SECONDS);
+		// ten ping intervals, each pong due within 500 ms: an unanswered ping would close with 1011
+		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !closed.isDone());
+		ws.sendText("{\"action\":\"still-there\"}", true);
+		assertThat(echoed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("{\"action\":\"still-there\"}");
+		ws.sendClose(1000, "").get(5, java.util.concurrent.TimeUnit.SECONDS);
+		assertThat(closed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1000);
 	}
 
 	static final String SECRET = "a-bridge-test-secret-of-at-least-32-bytes!";
