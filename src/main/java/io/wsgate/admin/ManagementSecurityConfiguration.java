@@ -131,7 +131,7 @@ class ManagementSecurityConfiguration {
 		}
 		SecurityProperties.User user = properties.getUser();
 		if (user.isPasswordGenerated()) {
-			generatedPassword(user, environment.getProperty(DEMO_ENABLED, Boolean.class, true));
+			generatedPassword(user, environment.getProperty(DEMO_ENABLED, Boolean.class, false));
 		}
 		String password = PASSWORD_ALGORITHM.matcher(user.getPassword()).matches() ? user.getPassword()
 				: "{noop}" + user.getPassword();
@@ -154,7 +154,7 @@ class ManagementSecurityConfiguration {
 		if (!demo) {
 			throw new IllegalStateException("No management credentials: set spring.security.user.password "
 					+ "(environment SPRING_SECURITY_USER_PASSWORD) or wsgate.admin.users; a generated password "
-					+ "is only for the demo (wsgate.demo.enabled=true)");
+					+ "is only for the demo (the profile demo, or wsgate.demo.enabled=true)");
 		}
 		Path file;
 		try {

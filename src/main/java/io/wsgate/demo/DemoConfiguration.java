@@ -21,10 +21,10 @@ import io.wsgate.cluster.Connections;
 /**
  * The embedded default: a demo backend behind four routes, a page at {@code /} that shows
  * {@code /updates} live, and a chat at {@code /chat} whose WebSocket the gateway terminates
- * ({@code WebSocketBridge}) in front of the backend's stateless HTTP chat service. On unless {@code wsgate.demo.enabled=false}.
+ * ({@code WebSocketBridge}) in front of the backend's stateless HTTP chat service. On with {@code wsgate.demo.enabled=true}: the profile {@code demo}, which {@code ./mvnw spring-boot:run} uses.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "wsgate.demo.enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(name = "wsgate.demo.enabled", havingValue = "true")
 class DemoConfiguration {
 
 	/** The bridged chat's route: what its service broadcasts goes to this route's connections. */

@@ -34,6 +34,21 @@ class GeneratedPasswordTest {
 		}
 	}
 
+	/** A plain start (java -jar, the image, the chart) serves no demo: no page, no demo routes. */
+	@Test
+	void aPlainStartWithCredentialsServesNoDemo() throws Exception {
+		try (GatewayProcess gateway = GatewayProcess.startAsGiven("--wsgate.routes.store=memory",
+				"--spring.security.user.password=plain-start-password")) {
+			int port = gateway.port();
+			java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient()
+				.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/")).build(),
+						java.net.http.HttpResponse.BodyHandlers.ofString());
+			assertThat(page.statusCode()).isEqualTo(404);
+			assertThat(io.wsgate.support.RawWebSocket.upgradeStatus(port, "/echo")).isEqualTo(404);
+			assertThat(gateway.output()).doesNotContain("demo backend listening");
+		}
+	}
+
 	@Test
 	void outsideTheDemoAGeneratedPasswordIsRefused() {
 		SecurityProperties.User user = new SecurityProperties().getUser();

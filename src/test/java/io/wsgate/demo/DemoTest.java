@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.ActiveProfiles;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import io.wsgate.support.Frame;
@@ -16,8 +17,9 @@ import io.wsgate.support.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The embedded default: what `./mvnw spring-boot:run` serves with nothing else running. */
+/** The demo profile: what `./mvnw spring-boot:run` serves with nothing else running. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("demo")
 class DemoTest {
 
 	@LocalServerPort
