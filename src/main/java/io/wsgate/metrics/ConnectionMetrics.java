@@ -1,5 +1,6 @@
 package io.wsgate.metrics;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +13,7 @@ import java.util.function.ToLongFunction;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -38,8 +40,10 @@ import io.wsgate.proxy.ProxiedConnection.Traffic;
  * <li>{@value #BYTES}: bytes relayed (frame headers included), tagged with {@code route} and
  * {@code direction};</li>
  * <li>{@value #CLOSES}: connections ended, tagged with {@code route}, {@code code} (the close
- * code, 1005 for an empty close frame, 1006 for none) and {@code initiator} ({@code client},
- * {@code backend}, {@code gateway});</li>
+ * code, 1005 for an empty close frame, 1006 for none; application codes grouped as {@code 3xxx}
+ * and {@code 4xxx}, and anything else as {@code other}, unless the route's metadata has
+ * {@code exact-close-codes: true}) and {@code initiator} ({@code client}, {@code backend},
+ * {@code gateway});</li>
  * <li>{@value #GATEWAY_CLOSES}: closes the gateway initiated, tagged with {@code cause}
  * ({@code expired}, {@code idle}, {@code unresponsive}, {@code shutdown},
  * {@code message-too-big}, {@code protocol-error}, {@code buffer-budget}, {@code message-timeout},
@@ -49,6 +53,10 @@ import io.wsgate.proxy.ProxiedConnection.Traffic;
  * The relay updates no meter per frame: frames and bytes are function counters that add the
  * counters of a route's open connections (read when the meters are) to those of its closed
  * ones (folded in when each connection ends).
+ *
+ * <p>A route that is gone (deleted, or no longer configured, after a refresh) has every meter
+ * tagged with its id removed, once its last connection has closed: series of deleted routes do
+ * not pile up until a restart.
  */
 public class ConnectionMetrics implements ConnectionListener {
 
@@ -68,6 +76,9 @@ public class ConnectionMetrics implements ConnectionListener {
 
 	public static final String GATEWAY_CLOSES = "wsgate.connections.gateway.closes";
 
+	/** The route metadata that keeps application close codes exact in {@value #CLOSES}. */
+	public static final String EXACT_CLOSE_CODES = "exact-close-codes";
+
 	private static final String[] TYPES = { "text", "binary", "continuation", "ping", "pong", "close" };
 
 	private static final String[] DIRECTIONS = { "inbound", "outbound" };
@@ -75,6 +86,12 @@ public class ConnectionMetrics implements ConnectionListener {
 	private final MeterRegistry meters;
 
 	private final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
+
+	/** The routes whose {@value #CLOSES} carry their exact application close codes. */
+	private volatile Set<String> exactCloseCodes = Set.of();
+
+	/** The routes that are gone and whose meters go once their last connection has closed. */
+	private final Set<String> gone = ConcurrentHashMap.newKeySet();
 
 	public ConnectionMetrics(MeterRegistry meters, ConnectionRegistry registry) {
 		this.meters = meters;
@@ -99,12 +116,62 @@ public class ConnectionMetrics implements ConnectionListener {
 		CloseStatus status = connection.closeStatus();
 		int code = (status != null) ? status.code() : 1006;
 		String initiator = (status != null) ? status.initiator().toString() : "unknown";
-		cached(route.closes, code + " " + initiator, key -> Counter.builder(CLOSES)
+		String codeTag = codeTag(code, this.exactCloseCodes.contains(connection.routeId()));
+		cached(route.closes, codeTag + " " + initiator, key -> Counter.builder(CLOSES)
 			.description("WebSocket connections ended, by close code and who closed first")
 			.tag("route", connection.routeId())
-			.tag("code", Integer.toString(code))
+			.tag("code", codeTag)
 			.tag("initiator", initiator)
 			.register(this.meters)).increment();
+		if (this.gone.contains(connection.routeId()) && route.live.isEmpty()) {
+			removeMeters(connection.routeId());
+		}
+	}
+
+	/**
+	 * The {@code code} tag: the protocol's codes (1000-1015) as they are; application codes
+	 * (3000-4999, as many as applications invent) grouped unless the route asked for them exact;
+	 * anything else {@code other}. Bounds the number of series a client can make.
+	 */
+	static String codeTag(int code, boolean exact) {
+		if (code >= 1000 && code <= 1015) {
+			return Integer.toString(code);
+		}
+		if (code >= 3000 && code <= 4999) {
+			return exact ? Integer.toString(code) : (code / 1000) + "xxx";
+		}
+		return "other";
+	}
+
+	/**
+	 * The routes as they are after a refresh: the meters of routes that are gone are removed
+	 * (at once, or when their last connection closes); {@code exactCloseCodes} names the routes
+	 * with {@code exact-close-codes: true} in their metadata.
+	 */
+	public void routesRefreshed(Set<String> routeIds, Set<String> exactCloseCodes) {
+		this.exactCloseCodes = Set.copyOf(exactCloseCodes);
+		this.gone.removeAll(routeIds);
+		for (String routeId : Set.copyOf(this.routes.keySet())) {
+			if (routeIds.contains(routeId) || routeId.equals("-")) {
+				continue;
+			}
+			RouteMeters route = this.routes.get(routeId);
+			this.gone.add(routeId);
+			if (route != null && route.live.isEmpty()) {
+				removeMeters(routeId);
+			}
+		}
+	}
+
+	/** Removes every meter tagged with the route (this class's, and the auth, inspection and bridge ones). */
+	private void removeMeters(String routeId) {
+		this.gone.remove(routeId);
+		this.routes.remove(routeId);
+		for (Meter meter : List.copyOf(this.meters.getMeters())) {
+			if (meter.getId().getName().startsWith("wsgate.") && routeId.equals(meter.getId().getTag("route"))) {
+				this.meters.remove(meter);
+			}
+		}
 	}
 
 	@Override

@@ -1,11 +1,17 @@
 package io.wsgate.metrics;
 
+import java.util.stream.Collectors;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 
+import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -19,6 +25,25 @@ class MetricsConfiguration {
 	@Bean
 	ConnectionMetrics connectionMetrics(MeterRegistry meters, ConnectionRegistry registry) {
 		return new ConnectionMetrics(meters, registry);
+	}
+
+	/**
+	 * After each refresh of the routes (a route created, changed or deleted at runtime, or a
+	 * refresh), the metrics learn which routes exist: a deleted route's meters go.
+	 */
+	@Bean
+	ApplicationListener<RefreshRoutesResultEvent> metricsOfRoutes(ConnectionMetrics metrics, RouteLocator routes) {
+		return event -> {
+			if (event.isSuccess()) {
+				routes.getRoutes().collectList().subscribe(current -> metrics.routesRefreshed(
+						current.stream().map(Route::getId).collect(Collectors.toSet()),
+						current.stream()
+							.filter(route -> Boolean.parseBoolean(
+									String.valueOf(route.getMetadata().get(ConnectionMetrics.EXACT_CLOSE_CODES))))
+							.map(Route::getId)
+							.collect(Collectors.toSet())));
+			}
+		};
 	}
 
 	@Bean

@@ -98,6 +98,48 @@ class ConnectionMetricsTest extends AdminGatewayTest {
 			.isEqualTo(1);
 	}
 
+	@Test
+	void applicationCloseCodesAreGroupedUnlessTheRouteAsksAndADeletedRoutesSeriesGo() throws Exception {
+		assertThat(admin().post("/actuator/gateway/routes/grouped", route(echoUri(), "/grouped/**")).statusCode())
+			.isEqualTo(201);
+		assertThat(admin().post("/actuator/gateway/routes/exact", "{\"uri\":\"" + echoUri()
+				+ "\",\"predicates\":[\"Path=/exact/**\"],\"metadata\":{\"exact-close-codes\":true}}")
+			.statusCode()).isEqualTo(201);
+		assertThat(upgrades("/grouped/x")).isTrue();
+		assertThat(upgrades("/exact/x")).isTrue();
+		Map<String, Double> before = scrape();
+		for (String path : new String[] { "/grouped/x", "/exact/x" }) {
+			try (RawWebSocket ws = RawWebSocket.connect(this.port, path)) {
+				ws.sendText("close:4321:test");
+				assertThat(ws.readUntilClose().closeCode()).isEqualTo(4321);
+				ws.sendClose(4321, "test");
+			}
+		}
+		assertThat(Management.eventually(Duration.ofSeconds(5), () -> this.registry.size() == 0)).isTrue();
+		Map<String, Double> after = scrape();
+		assertThat(delta(before, after, "wsgate_closes_total", "route=grouped", "code=4xxx", "initiator=backend"))
+			.isEqualTo(1);
+		assertThat(value(after, "wsgate_closes_total", "route=grouped", "code=4321")).isZero();
+		assertThat(delta(before, after, "wsgate_closes_total", "route=exact", "code=4321", "initiator=backend"))
+			.isEqualTo(1);
+
+		assertThat(value(after, "wsgate_connections_active", "route=grouped")).isZero();
+		assertThat(after.keySet().stream().filter(key -> key.contains("route=grouped")).count())
+			.as("the route's series before it is deleted")
+			.isGreaterThan(10);
+		assertThat(admin().delete("/actuator/gateway/routes/grouped").statusCode()).isEqualTo(200);
+		assertThat(Management.eventually(Duration.ofSeconds(5), () -> {
+			try {
+				return scrape().keySet().stream().noneMatch(key -> key.contains("route=grouped"));
+			}
+			catch (Exception ex) {
+				return false;
+			}
+		})).as("no series of the deleted route").isTrue();
+		assertThat(scrape().keySet().stream().anyMatch(key -> key.contains("route=exact"))).isTrue();
+		assertThat(admin().delete("/actuator/gateway/routes/exact").statusCode()).isEqualTo(200);
+	}
+
 	/** Every sample of the scrape, keyed {@code name{label=value,...}} with labels in Prometheus' order. */
 	private Map<String, Double> scrape() throws Exception {
 		var response = viewer().get("/actuator/prometheus");
