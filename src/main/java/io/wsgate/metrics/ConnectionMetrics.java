@@ -76,6 +76,9 @@ public class ConnectionMetrics implements ConnectionListener {
 
 	public static final String GATEWAY_CLOSES = "wsgate.connections.gateway.closes";
 
+	/** The start-up warm-up's route ({@code proxy.Warmup}), whose series stay after it is gone. */
+	static final String WARMUP_ROUTE = "wsgate-warmup";
+
 	/** The route metadata that keeps application close codes exact in {@value #CLOSES}. */
 	public static final String EXACT_CLOSE_CODES = "exact-close-codes";
 
@@ -152,8 +155,8 @@ public class ConnectionMetrics implements ConnectionListener {
 		this.exactCloseCodes = Set.copyOf(exactCloseCodes);
 		this.gone.removeAll(routeIds);
 		for (String routeId : Set.copyOf(this.routes.keySet())) {
-			if (routeIds.contains(routeId) || routeId.equals("-")) {
-				continue;
+			if (routeIds.contains(routeId) || routeId.equals("-") || routeId.equals(WARMUP_ROUTE)) {
+				continue; // before a route matched; the start-up warm-up's, kept as the README says
 			}
 			RouteMeters route = this.routes.get(routeId);
 			this.gone.add(routeId);
