@@ -65,7 +65,9 @@ final class FilterArguments {
 		}
 		Set<String> names = new TreeSet<>();
 		for (PropertyDescriptor property : new BeanWrapperImpl(config).getPropertyDescriptors()) {
-			if (property.getWriteMethod() != null) {
+			// a setter, or a getter of a nested object the binder fills in (jwt.secret, routes.send)
+			if (property.getWriteMethod() != null
+					|| (property.getReadMethod() != null && !property.getName().equals("class"))) {
 				names.add(normalized(property.getName()));
 			}
 		}
