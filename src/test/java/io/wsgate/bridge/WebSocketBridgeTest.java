@@ -31,6 +31,7 @@ import io.wsgate.proxy.ConnectionRegistry;
 import io.wsgate.proxy.ProxiedConnection;
 import io.wsgate.support.Frame;
 import io.wsgate.support.HttpServiceBackend;
+import io.wsgate.support.JdkClient;
 import io.wsgate.support.RawWebSocket;
 import io.wsgate.support.Routes;
 
@@ -92,34 +93,17 @@ class WebSocketBridgeTest {
 	 */
 	@Test
 	void keepAlivePingsAreAnsweredOnTheBridgesSide() throws Exception {
-		java.util.concurrent.CompletableFuture<String> echoed = new java.util.concurrent.CompletableFuture<>();
-		java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
+		JdkClient client = new JdkClient();
 		java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient()
 			.newWebSocketBuilder()
-			.buildAsync(java.net.URI.create("ws://127.0.0.1:" + this.port + "/pinged/ws"),
-					new java.net.http.WebSocket.Listener() {
-						@Override
-						public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket,
-								CharSequence data, boolean last) {
-							echoed.complete(data.toString());
-							socket.request(1);
-							return null;
-						}
-
-						@Override
-						public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket,
-								int code, String reason) {
-							closed.complete(code);
-							return null;
-						}
-					})
+			.buildAsync(java.net.URI.create("ws://127.0.0.1:" + this.port + "/pinged/ws"), client)
 			.get(5, java.util.concurrent.TimeUnit.SECONDS);
 		// ten ping intervals, each pong due within 500 ms: an unanswered ping would close with 1011
-		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !closed.isDone());
+		await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> !client.closed.isDone());
 		ws.sendText("{\"action\":\"still-there\"}", true);
-		assertThat(echoed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("{\"action\":\"still-there\"}");
+		assertThat(client.first.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("{\"action\":\"still-there\"}");
 		ws.sendClose(1000, "").get(5, java.util.concurrent.TimeUnit.SECONDS);
-		assertThat(closed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1000);
+		assertThat(client.closed.get(5, java.util.concurrent.TimeUnit.SECONDS).code()).isEqualTo(1000);
 	}
 
 	static final String SECRET = "a-bridge-test-secret-of-at-least-32-bytes!";

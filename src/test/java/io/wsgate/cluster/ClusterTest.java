@@ -11,12 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +26,7 @@ import tools.jackson.databind.JsonNode;
 import io.wsgate.support.EchoBackend;
 import io.wsgate.support.Frame;
 import io.wsgate.support.GatewayProcess;
+import io.wsgate.support.JdkClient;
 import io.wsgate.support.Management;
 import io.wsgate.support.RawWebSocket;
 import io.wsgate.support.RedisServer;
@@ -134,11 +132,11 @@ class ClusterTest {
 	void aFanOutReachesEachOfAThousandConnectionsOnBothReplicasOnce() throws Exception {
 		ExecutorService threads = Executors.newFixedThreadPool(4);
 		HttpClient http = HttpClient.newBuilder().executor(threads).build();
-		List<Client> clients = new ArrayList<>();
+		List<JdkClient> clients = new ArrayList<>();
 		try {
 			List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
 			for (int i = 0; i < CLIENTS; i++) {
-				Client client = new Client();
+				JdkClient client = new JdkClient();
 				clients.add(client);
 				int port = (i % 2 == 0) ? alpha.port() : beta.port();
 				opening.add(http.newWebSocketBuilder()
@@ -162,7 +160,7 @@ class ClusterTest {
 					"last", 1)));
 		}
 		finally {
-			for (Client client : clients) {
+			for (JdkClient client : clients) {
 				if (client.socket != null) {
 					client.socket.sendClose(1000, "");
 				}
@@ -232,41 +230,6 @@ class ClusterTest {
 
 	private static String messages(String id) {
 		return "/actuator/wssessions/" + id + "/messages";
-	}
-
-	/** A client that counts the text messages it receives, by content. */
-	private static final class Client implements WebSocket.Listener {
-
-		final Map<String, Integer> received = new ConcurrentHashMap<>();
-
-		private final StringBuilder text = new StringBuilder();
-
-		volatile WebSocket socket;
-
-		private final AtomicInteger messages = new AtomicInteger();
-
-		int count(String message) {
-			return this.received.getOrDefault(message, 0);
-		}
-
-		@Override
-		public void onOpen(WebSocket webSocket) {
-			this.socket = webSocket;
-			webSocket.request(1);
-		}
-
-		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.text.append(data);
-			if (last) {
-				this.received.merge(this.text.toString(), 1, Integer::sum);
-				this.messages.incrementAndGet();
-				this.text.setLength(0);
-			}
-			webSocket.request(1);
-			return null;
-		}
-
 	}
 
 }

@@ -17,7 +17,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,6 +30,7 @@ import tools.jackson.databind.JsonNode;
 
 import io.wsgate.support.Frame;
 import io.wsgate.support.GatewayProcess;
+import io.wsgate.support.JdkClient;
 import io.wsgate.support.Management;
 import io.wsgate.support.NodeClients;
 import io.wsgate.support.RawWebSocket;
@@ -117,7 +117,7 @@ class BackendFaultsTest {
 			throws Exception {
 		Process backend = NodeClients.start("fault-backend.mjs");
 		ExecutorService clientThreads = Executors.newFixedThreadPool(4, daemon("fault-clients"));
-		List<Client> clients = new ArrayList<>();
+		List<JdkClient> clients = new ArrayList<>();
 		try {
 			int backendPort = NodeClients.portOf(backend);
 			try (GatewayProcess gateway = GatewayProcess.start(route("fault", "ws://127.0.0.1:" + backendPort,
@@ -137,7 +137,7 @@ class BackendFaultsTest {
 				HttpClient http = HttpClient.newBuilder().executor(clientThreads).build();
 				List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
 				for (int i = 0; i < CLIENTS; i++) {
-					Client client = new Client();
+					JdkClient client = new JdkClient();
 					clients.add(client);
 					opening.add(http.newWebSocketBuilder()
 						.connectTimeout(Duration.ofSeconds(20))
@@ -148,7 +148,7 @@ class BackendFaultsTest {
 					opening.get(i).join().sendText("message " + i, true);
 				}
 				for (int i = 0; i < CLIENTS; i++) {
-					assertThat(clients.get(i).echo.get(30, TimeUnit.SECONDS)).isEqualTo("message " + i);
+					assertThat(clients.get(i).first.get(30, TimeUnit.SECONDS)).isEqualTo("message " + i);
 				}
 				assertThat(active(management)).as("open connections with the backend alive").isEqualTo(CLIENTS);
 				int fdsOpen = gateway.openFds();
@@ -165,8 +165,8 @@ class BackendFaultsTest {
 				}
 				List<Long> millis = new ArrayList<>();
 				List<String> wrong = new ArrayList<>();
-				for (Client client : clients) {
-					Closed closed = client.closed.getNow(null);
+				for (JdkClient client : clients) {
+					JdkClient.Closed closed = client.closed.getNow(null);
 					if (closed == null) {
 						wrong.add("no close within 5 s");
 						continue;
@@ -582,52 +582,6 @@ class BackendFaultsTest {
 			thread.setDaemon(true);
 			return thread;
 		};
-	}
-
-	/** A close as one client saw it: code (-1 for an error without a close frame), reason, when. */
-	private record Closed(int code, String reason, long atNanos) {
-	}
-
-	/** One JDK WebSocket client: its first echoed message and how it was closed. */
-	private static final class Client implements WebSocket.Listener {
-
-		final CompletableFuture<String> echo = new CompletableFuture<>();
-
-		final CompletableFuture<Closed> closed = new CompletableFuture<>();
-
-		private final StringBuilder text = new StringBuilder();
-
-		volatile WebSocket socket;
-
-		@Override
-		public void onOpen(WebSocket webSocket) {
-			this.socket = webSocket;
-			webSocket.request(1);
-		}
-
-		@Override
-		public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-			this.text.append(data);
-			if (last) {
-				this.echo.complete(this.text.toString());
-				this.text.setLength(0);
-			}
-			webSocket.request(1);
-			return null;
-		}
-
-		@Override
-		public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-			this.closed.complete(new Closed(statusCode, reason, System.nanoTime()));
-			return null; // the JDK answers the close frame
-		}
-
-		@Override
-		public void onError(WebSocket webSocket, Throwable error) {
-			this.closed.complete(new Closed(-1, error.toString(), System.nanoTime()));
-			this.echo.completeExceptionally(error);
-		}
-
 	}
 
 }
