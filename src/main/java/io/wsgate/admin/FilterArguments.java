@@ -27,12 +27,13 @@ import org.springframework.cloud.gateway.support.NameUtils;
  */
 final class FilterArguments {
 
-	private final Map<String, GatewayFilterFactory<?>> factories;
+	/** A wsgate filter's name to the (normalized) arguments it has, found once. */
+	private final Map<String, Set<String>> arguments;
 
 	FilterArguments(List<GatewayFilterFactory> factories) {
-		this.factories = factories.stream()
+		this.arguments = factories.stream()
 			.filter(factory -> factory.getClass().getName().startsWith("io.wsgate."))
-			.collect(Collectors.toMap(GatewayFilterFactory::name, factory -> (GatewayFilterFactory<?>) factory,
+			.collect(Collectors.toMap(GatewayFilterFactory::name, factory -> names((GatewayFilterFactory<?>) factory),
 					(first, second) -> first));
 	}
 
@@ -41,11 +42,10 @@ final class FilterArguments {
 		List<String> problems = new ArrayList<>();
 		for (int i = 0; i < route.getFilters().size(); i++) {
 			FilterDefinition filter = route.getFilters().get(i);
-			GatewayFilterFactory<?> factory = this.factories.get(filter.getName());
-			if (factory == null) {
+			Set<String> known = this.arguments.get(filter.getName());
+			if (known == null) {
 				continue;
 			}
-			Set<String> known = names(factory);
 			for (String argument : filter.getArgs().keySet()) {
 				if (argument.startsWith(NameUtils.GENERATED_NAME_PREFIX)) {
 					continue; // the shortcut form, bound by position
