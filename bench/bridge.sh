@@ -27,14 +27,10 @@ for c in node java curl redis-server; do command -v "$c" >/dev/null || die "$c i
 for p in "$PORT_A" "$PORT_B" "$SERVICE_PORT" "$REDIS_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p is in use"; fi
 done
-if [ ! -d "$REPO/src/test/node/node_modules/ws" ]; then
-  (cd "$REPO/src/test/node" && timeout 300 npm ci --no-audit --no-fund --silent) || die "npm ci in src/test/node failed"
-fi
-JAR="${WSGATE_JAR:-$(ls "$REPO"/target/wsgate-*.jar 2>/dev/null | grep -v original | head -1 || true)}"
-if [ -z "$JAR" ]; then
-  (cd "$REPO" && timeout 900 ./mvnw -q package -DskipTests) || die "build failed"
-  JAR="$(ls "$REPO"/target/wsgate-*.jar | grep -v original | head -1)"
-fi
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
+ensure_test_node_modules
+JAR="$(wsgate_jar)"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
@@ -97,13 +93,7 @@ start_gateway() { # name port extra-args...
     --spring.config.additional-location="file:$WORK/bridge.yml" --wsgate.routes.store=memory "$@" \
     >"$OUT-$name.log" 2>&1 &
   PIDS+=($!)
-  local pid=$!
-  for _ in $(seq 1 120); do
-    curl -s --max-time 1 "http://127.0.0.1:$port/actuator/health/readiness" 2>/dev/null | grep -q '"status":"UP"' && return 0
-    kill -0 "$pid" 2>/dev/null || die "gateway $name exited; see $OUT-$name.log"
-    sleep 1
-  done
-  die "gateway $name was not ready within 120 s; see $OUT-$name.log"
+  await_ready "$port" "$!" "$OUT-$name.log"
 }
 stop_gateways() {
   for pid in "${PIDS[@]:1}"; do kill "$pid" 2>/dev/null || true; timeout 30 tail --pid="$pid" -f /dev/null || true; done

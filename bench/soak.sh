@@ -65,15 +65,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # the ws package (src/test/node's, pinned) and the jar
-if [ ! -d "$REPO/src/test/node/node_modules/ws" ]; then
-  (cd "$REPO/src/test/node" && timeout 300 npm ci --no-audit --no-fund --silent) || die "npm ci in src/test/node failed"
-fi
-JAR="${WSGATE_JAR:-$(ls "$REPO"/target/wsgate-*.jar 2>/dev/null | grep -v original | head -1 || true)}"
-if [ -z "$JAR" ]; then
-  note "building the jar (./mvnw package -DskipTests)"
-  (cd "$REPO" && timeout 900 ./mvnw -q package -DskipTests) || die "build failed"
-  JAR="$(ls "$REPO"/target/wsgate-*.jar | grep -v original | head -1)"
-fi
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
+ensure_test_node_modules
+JAR="$(wsgate_jar)"
 for p in "$SOAK_PORT" "$SOAK_BACKEND_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then die "port $p is in use (SOAK_PORT / SOAK_BACKEND_PORT)"; fi
 done
@@ -132,13 +127,7 @@ note "gateway: java ${WSGATE_JVM_OPTS} -jar $(basename "$JAR") on 127.0.0.1:$SOA
 java "${JVM_OPTS[@]}" -jar "$JAR" --server.address=127.0.0.1 --server.port="$SOAK_PORT" \
   --spring.config.additional-location="file:$WORK/soak.yml" --wsgate.routes.store=memory >"$OUT-gateway.log" 2>&1 &
 WSGATE_PID=$!
-for _ in $(seq 1 120); do
-  curl -s --max-time 1 "http://127.0.0.1:$SOAK_PORT/actuator/health/readiness" 2>/dev/null | grep -q '"status":"UP"' && break
-  kill -0 "$WSGATE_PID" 2>/dev/null || die "the gateway exited; see $OUT-gateway.log"
-  sleep 1
-done
-curl -s --max-time 1 "http://127.0.0.1:$SOAK_PORT/actuator/health/readiness" | grep -q '"status":"UP"' \
-  || die "the gateway was not ready within 120 s; see $OUT-gateway.log"
+await_ready "$SOAK_PORT" "$WSGATE_PID" "$OUT-gateway.log"
 
 note "soaking for $SOAK_DURATION s (a line every $SOAK_INTERVAL s in $OUT.jsonl)"
 timeout $((SOAK_DURATION + 300)) node "$HERE/soak.mjs" load --url "ws://127.0.0.1:$SOAK_PORT/soak" --secret "$SECRET" \
