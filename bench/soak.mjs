@@ -486,6 +486,10 @@ function report() {
   md.push(`| unexpected closes / failed connects | ${summary.unexpected_closes} / ${summary.connect_failures} |`);
   md.push(`| churn outcomes other than documented | ${summary.churn_failures} |`);
   for (const t of [...judged, ...shown]) {
+    if (t.rise === null) {
+      md.push(`| ${label(t.key)}, last ${minutes} min | fewer than 3 samples: no trend${judged.includes(t) ? ' **not judged, so not passed**' : ''} |`);
+      continue;
+    }
     md.push(`| ${label(t.key)}, last ${minutes} min | ${t.first} → ${t.lastValue}, mean ${t.mean}; fitted rise ${t.rise} (allowed ${t.allowed})${judged.includes(t) ? (t.ok ? '' : ' **rising**') : ' (shown, not judged)'} |`);
   }
   md.push('', '| churn scenario | weight | ended as documented | otherwise |', '| --- | --- | --- | --- |');

@@ -49,6 +49,8 @@ note() { echo "soak: $*" >&2; }
 for c in node npm java jcmd curl timeout; do command -v "$c" >/dev/null || die "$c is required"; done
 [ "$SOAK_DURATION" -ge 60 ] || die "SOAK_DURATION must be at least 60 (seconds)"
 [ "$SOAK_DURATION" -le 86400 ] || die "SOAK_DURATION must be at most 86400 (seconds)"
+[ "$SOAK_INTERVAL" -ge 1 ] && [ $((SOAK_DURATION / SOAK_INTERVAL)) -ge 3 ] \
+  || die "SOAK_DURATION must hold at least 3 samples of SOAK_INTERVAL ($SOAK_INTERVAL s): the trends need them"
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$SOAK_RESULTS"
