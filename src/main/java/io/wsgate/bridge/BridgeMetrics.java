@@ -4,10 +4,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.wsgate.proxy.MeterTags;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code wsgate.bridge.requests}: a timer of the bridge's HTTP calls, tagged {@code route},
+ * {@code wsgate.bridge.requests}: a timer of the bridge's HTTP calls, tagged {@code routeId},
  * {@code call} ({@code connect}, {@code message}, {@code disconnect}) and {@code outcome}
  * ({@code 2xx}, {@code 3xx}, {@code 4xx}, {@code 5xx}, {@code timeout}, {@code failed}).
  */
@@ -25,7 +26,7 @@ final class BridgeMetrics {
 		if (this.registry != null) {
 			Timer.builder(REQUESTS)
 				.description("HTTP calls of WebSocketBridge routes")
-				.tag("route", route)
+				.tag(MeterTags.ROUTE, route)
 				.tag("call", call)
 				.tag("outcome", outcome)
 				.register(this.registry)

@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import io.wsgate.proxy.MeterTags;
 import io.wsgate.proxy.CloseStatus;
 import io.wsgate.proxy.ConnectionListener;
 import io.wsgate.proxy.ConnectionRegistry;
@@ -26,20 +27,20 @@ import io.wsgate.proxy.ProxiedConnection.Traffic;
 /**
  * Meters of the proxied connections:
  * <ul>
- * <li>{@value #ACTIVE}: open connections, tagged with {@code route} (gauge);</li>
+ * <li>{@value #ACTIVE}: open connections, tagged with {@code routeId} (gauge);</li>
  * <li>{@value #HANDSHAKING}: connections in their handshake (gauge; with the open ones, what
  * {@code max-connections} bounds);</li>
- * <li>{@value #CONNECTIONS}: upgrade requests, tagged with {@code route} and {@code outcome}
+ * <li>{@value #CONNECTIONS}: upgrade requests, tagged with {@code routeId} and {@code outcome}
  * ({@code upgraded}, {@code refused}, {@code failed}, {@code rejected}, {@code cancelled};
  * {@code unauthorized} is counted by {@link AuthMetrics});</li>
  * <li>{@value #HANDSHAKE}: time from the upgrade request reaching the proxy to its answer,
- * tagged with {@code route} and {@code status} (101 for an upgrade);</li>
- * <li>{@value #FRAMES}: frames relayed, tagged with {@code route}, {@code direction}
+ * tagged with {@code routeId} and {@code status} (101 for an upgrade);</li>
+ * <li>{@value #FRAMES}: frames relayed, tagged with {@code routeId}, {@code direction}
  * ({@code inbound}: client to backend, {@code outbound}) and {@code type} ({@code text},
  * {@code binary}, {@code continuation}, {@code ping}, {@code pong}, {@code close});</li>
- * <li>{@value #BYTES}: bytes relayed (frame headers included), tagged with {@code route} and
+ * <li>{@value #BYTES}: bytes relayed (frame headers included), tagged with {@code routeId} and
  * {@code direction};</li>
- * <li>{@value #CLOSES}: connections ended, tagged with {@code route}, {@code code} (the close
+ * <li>{@value #CLOSES}: connections ended, tagged with {@code routeId}, {@code code} (the close
  * code, 1005 for an empty close frame, 1006 for none; application codes grouped as {@code 3xxx}
  * and {@code 4xxx}, and anything else as {@code other}, unless the route's metadata has
  * {@code exact-close-codes: true}) and {@code initiator} ({@code client}, {@code backend},
@@ -48,7 +49,7 @@ import io.wsgate.proxy.ProxiedConnection.Traffic;
  * ({@code expired}, {@code idle}, {@code unresponsive}, {@code shutdown},
  * {@code message-too-big}, {@code protocol-error}, {@code buffer-budget}, {@code message-timeout},
  * {@code peer-lost}, {@code admin}, ...) and
- * {@code route}.</li>
+ * {@code routeId}.</li>
  * </ul>
  * The relay updates no meter per frame: frames and bytes are function counters that add the
  * counters of a route's open connections (read when the meters are) to those of its closed
@@ -122,7 +123,7 @@ public class ConnectionMetrics implements ConnectionListener {
 		String codeTag = codeTag(code, this.exactCloseCodes.contains(connection.routeId()));
 		cached(route.closes, codeTag + " " + initiator, key -> Counter.builder(CLOSES)
 			.description("WebSocket connections ended, by close code and who closed first")
-			.tag("route", connection.routeId())
+			.tag(MeterTags.ROUTE, connection.routeId())
 			.tag("code", codeTag)
 			.tag("initiator", initiator)
 			.register(this.meters)).increment();
@@ -171,7 +172,7 @@ public class ConnectionMetrics implements ConnectionListener {
 		this.gone.remove(routeId);
 		this.routes.remove(routeId);
 		for (Meter meter : List.copyOf(this.meters.getMeters())) {
-			if (meter.getId().getName().startsWith("wsgate.") && routeId.equals(meter.getId().getTag("route"))) {
+			if (meter.getId().getName().startsWith("wsgate.") && routeId.equals(meter.getId().getTag(MeterTags.ROUTE))) {
 				this.meters.remove(meter);
 			}
 		}
@@ -182,12 +183,12 @@ public class ConnectionMetrics implements ConnectionListener {
 		RouteMeters route = route(routeId);
 		cached(route.handshakes, status, key -> Timer.builder(HANDSHAKE)
 			.description("Time from an upgrade request reaching the proxy to its answer")
-			.tag("route", routeId)
+			.tag(MeterTags.ROUTE, routeId)
 			.tag("status", Integer.toString(status))
 			.register(this.meters)).record(nanos, TimeUnit.NANOSECONDS);
 		cached(route.outcomes, outcome, key -> Counter.builder(CONNECTIONS)
 			.description("WebSocket upgrade requests, by outcome")
-			.tag("route", routeId)
+			.tag(MeterTags.ROUTE, routeId)
 			.tag("outcome", outcome)
 			.register(this.meters)).increment();
 	}
@@ -203,7 +204,7 @@ public class ConnectionMetrics implements ConnectionListener {
 		Counter.builder(GATEWAY_CLOSES)
 			.description("WebSocket connections the gateway closed itself, by cause")
 			.tag("cause", cause)
-			.tag("route", connection.routeId())
+			.tag(MeterTags.ROUTE, connection.routeId())
 			.register(this.meters)
 			.increment();
 	}
@@ -217,7 +218,7 @@ public class ConnectionMetrics implements ConnectionListener {
 		RouteMeters route = new RouteMeters();
 		Gauge.builder(ACTIVE, route.live, Set::size)
 			.description("Open WebSocket connections")
-			.tag("route", routeId)
+			.tag(MeterTags.ROUTE, routeId)
 			.register(this.meters);
 		for (int direction = 0; direction < 2; direction++) {
 			for (int type = 0; type < TYPES.length; type++) {
@@ -225,7 +226,7 @@ public class ConnectionMetrics implements ConnectionListener {
 				FunctionCounter.builder(FRAMES, route.counter(direction, type, traffic -> count(traffic, index)),
 						MonotonicCount::value)
 					.description("WebSocket frames relayed")
-					.tag("route", routeId)
+					.tag(MeterTags.ROUTE, routeId)
 					.tag("direction", DIRECTIONS[direction])
 					.tag("type", TYPES[type])
 					.register(this.meters);
@@ -233,7 +234,7 @@ public class ConnectionMetrics implements ConnectionListener {
 			FunctionCounter.builder(BYTES, route.counter(direction, TYPES.length, Traffic::bytes), MonotonicCount::value)
 				.description("WebSocket bytes relayed, frame headers included")
 				.baseUnit("bytes")
-				.tag("route", routeId)
+				.tag(MeterTags.ROUTE, routeId)
 				.tag("direction", DIRECTIONS[direction])
 				.register(this.meters);
 		}

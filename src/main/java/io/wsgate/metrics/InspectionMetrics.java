@@ -5,12 +5,13 @@ import java.util.Locale;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import io.wsgate.proxy.MeterTags;
 import io.wsgate.frames.HookContext;
 import io.wsgate.frames.InspectionListener;
 
 /**
  * {@value #DECISIONS}: message inspection decisions other than pass, tagged with
- * {@code route}, {@code hook}, {@code direction} ({@code inbound}, {@code outbound}) and
+ * {@code routeId}, {@code hook}, {@code direction} ({@code inbound}, {@code outbound}) and
  * {@code decision} ({@code replace}, {@code drop}, {@code close}, {@code timeout}).
  */
 public class InspectionMetrics implements InspectionListener {
@@ -27,7 +28,7 @@ public class InspectionMetrics implements InspectionListener {
 	public void decided(String routeId, String hook, HookContext.Direction direction, String decision) {
 		Counter.builder(DECISIONS)
 			.description("Message inspection decisions other than pass")
-			.tag("route", routeId)
+			.tag(MeterTags.ROUTE, routeId)
 			.tag("hook", hook)
 			.tag("direction", direction.name().toLowerCase(Locale.ROOT))
 			.tag("decision", decision)

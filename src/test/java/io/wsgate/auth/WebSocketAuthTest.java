@@ -18,6 +18,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.wsgate.proxy.MeterTags;
 import io.wsgate.metrics.AuthMetrics;
 import io.wsgate.proxy.ProxiedConnection;
 import io.wsgate.support.EchoBackend;
@@ -275,7 +276,7 @@ class WebSocketAuthTest extends AuthGatewayTest {
 	}
 
 	private double refused(String route, String reason) {
-		var counter = this.meters.find(AuthMetrics.REFUSED).tag("route", route).tag("reason", reason).counter();
+		var counter = this.meters.find(AuthMetrics.REFUSED).tag(MeterTags.ROUTE, route).tag("reason", reason).counter();
 		return (counter != null) ? counter.count() : 0;
 	}
 

@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.wsgate.proxy.MeterTags;
 import io.wsgate.metrics.InspectionMetrics;
 import io.wsgate.proxy.MessageDecision;
 import io.wsgate.proxy.WebSocketMessage;
@@ -112,7 +113,7 @@ abstract class FramesGatewayTest extends GatewayTest {
 
 	double decisions(String route, String hook, String decision) {
 		var counter = this.meters.find(InspectionMetrics.DECISIONS)
-			.tag("route", route)
+			.tag(MeterTags.ROUTE, route)
 			.tag("hook", hook)
 			.tag("decision", decision)
 			.counter();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 
+import io.wsgate.proxy.MeterTags;
 import io.wsgate.metrics.ConnectionMetrics;
 import io.wsgate.support.Frame;
 import io.wsgate.support.GatewayTest;
@@ -251,7 +252,7 @@ class LifetimeTest extends GatewayTest {
 	}
 
 	private double gatewayCloses(String cause, String route) {
-		var counter = this.meters.find(ConnectionMetrics.GATEWAY_CLOSES).tag("cause", cause).tag("route", route).counter();
+		var counter = this.meters.find(ConnectionMetrics.GATEWAY_CLOSES).tag("cause", cause).tag(MeterTags.ROUTE, route).counter();
 		return (counter != null) ? counter.count() : 0;
 	}
 

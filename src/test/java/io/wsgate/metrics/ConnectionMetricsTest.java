@@ -42,10 +42,10 @@ class ConnectionMetricsTest extends AdminGatewayTest {
 				ws.readFrame(); // 3 texts, 2 binaries, 1 pong
 			}
 			Map<String, Double> open = scrape();
-			assertThat(delta(before, open, "wsgate_frames_total", "route=metered", "direction=inbound", "type=text"))
+			assertThat(delta(before, open, "wsgate_frames_total", "routeId=metered", "direction=inbound", "type=text"))
 				.as("open connections count before they close")
 				.isEqualTo(3);
-			assertThat(value(open, "wsgate_connections_active", "route=metered")).isEqualTo(1);
+			assertThat(value(open, "wsgate_connections_active", "routeId=metered")).isEqualTo(1);
 
 			ws.sendClose(1000, "done");
 			assertThat(ws.readUntilClose().closeCode()).isEqualTo(1000);
@@ -53,34 +53,34 @@ class ConnectionMetricsTest extends AdminGatewayTest {
 		assertThat(Management.eventually(Duration.ofSeconds(5), () -> this.registry.size() == 0)).isTrue();
 		Map<String, Double> after = scrape();
 
-		assertThat(delta(before, after, "wsgate_frames_total", "route=metered", "direction=inbound", "type=text"))
+		assertThat(delta(before, after, "wsgate_frames_total", "routeId=metered", "direction=inbound", "type=text"))
 			.isEqualTo(3);
-		assertThat(delta(before, after, "wsgate_frames_total", "route=metered", "direction=inbound", "type=binary"))
+		assertThat(delta(before, after, "wsgate_frames_total", "routeId=metered", "direction=inbound", "type=binary"))
 			.isEqualTo(2);
-		assertThat(delta(before, after, "wsgate_frames_total", "route=metered", "direction=inbound", "type=ping"))
+		assertThat(delta(before, after, "wsgate_frames_total", "routeId=metered", "direction=inbound", "type=ping"))
 			.isEqualTo(1);
-		assertThat(delta(before, after, "wsgate_frames_total", "route=metered", "direction=inbound", "type=close"))
+		assertThat(delta(before, after, "wsgate_frames_total", "routeId=metered", "direction=inbound", "type=close"))
 			.isEqualTo(1);
-		assertThat(delta(before, after, "wsgate_frames_total", "route=metered", "direction=outbound", "type=text"))
+		assertThat(delta(before, after, "wsgate_frames_total", "routeId=metered", "direction=outbound", "type=text"))
 			.isEqualTo(3);
-		assertThat(delta(before, after, "wsgate_frames_total", "route=metered", "direction=outbound", "type=binary"))
+		assertThat(delta(before, after, "wsgate_frames_total", "routeId=metered", "direction=outbound", "type=binary"))
 			.isEqualTo(2);
-		assertThat(delta(before, after, "wsgate_frames_total", "route=metered", "direction=outbound", "type=pong"))
+		assertThat(delta(before, after, "wsgate_frames_total", "routeId=metered", "direction=outbound", "type=pong"))
 			.isEqualTo(1);
 		// client frames: 2 header bytes and a 4-byte mask each; text 1+2+3, binary 4+4, ping 1, close 2+4
-		assertThat(delta(before, after, "wsgate_bytes_total", "route=metered", "direction=inbound"))
+		assertThat(delta(before, after, "wsgate_bytes_total", "routeId=metered", "direction=inbound"))
 			.isEqualTo(6 * 7 + 6 + 8 + 1 + 6);
-		assertThat(delta(before, after, "wsgate_bytes_total", "route=metered", "direction=outbound"))
+		assertThat(delta(before, after, "wsgate_bytes_total", "routeId=metered", "direction=outbound"))
 			.isGreaterThanOrEqualTo(2 * 7 + 6 + 8 + 1 + 2);
-		assertThat(delta(before, after, "wsgate_closes_total", "route=metered", "code=1000", "initiator=client"))
+		assertThat(delta(before, after, "wsgate_closes_total", "routeId=metered", "code=1000", "initiator=client"))
 			.isEqualTo(1);
-		assertThat(delta(before, after, "wsgate_connections_total", "route=metered", "outcome=upgraded")).isEqualTo(1);
-		assertThat(delta(before, after, "wsgate_handshake_duration_seconds_count", "route=metered", "status=101"))
+		assertThat(delta(before, after, "wsgate_connections_total", "routeId=metered", "outcome=upgraded")).isEqualTo(1);
+		assertThat(delta(before, after, "wsgate_handshake_duration_seconds_count", "routeId=metered", "status=101"))
 			.isEqualTo(1);
-		assertThat(value(after, "wsgate_handshake_duration_seconds_bucket", "route=metered", "status=101", "le=10.0"))
+		assertThat(value(after, "wsgate_handshake_duration_seconds_bucket", "routeId=metered", "status=101", "le=10.0"))
 			.as("the SLO buckets of application.yml")
 			.isGreaterThanOrEqualTo(1);
-		assertThat(value(after, "wsgate_connections_active", "route=metered")).isZero();
+		assertThat(value(after, "wsgate_connections_active", "routeId=metered")).isZero();
 	}
 
 	@Test
@@ -92,9 +92,9 @@ class ConnectionMetricsTest extends AdminGatewayTest {
 		Map<String, Double> before = scrape();
 		assertThat(status("/metered-down/x")).isEqualTo(502);
 		Map<String, Double> after = scrape();
-		assertThat(delta(before, after, "wsgate_connections_total", "route=metered-down", "outcome=failed"))
+		assertThat(delta(before, after, "wsgate_connections_total", "routeId=metered-down", "outcome=failed"))
 			.isEqualTo(1);
-		assertThat(delta(before, after, "wsgate_handshake_duration_seconds_count", "route=metered-down", "status=502"))
+		assertThat(delta(before, after, "wsgate_handshake_duration_seconds_count", "routeId=metered-down", "status=502"))
 			.isEqualTo(1);
 	}
 
@@ -117,26 +117,26 @@ class ConnectionMetricsTest extends AdminGatewayTest {
 		}
 		assertThat(Management.eventually(Duration.ofSeconds(5), () -> this.registry.size() == 0)).isTrue();
 		Map<String, Double> after = scrape();
-		assertThat(delta(before, after, "wsgate_closes_total", "route=grouped", "code=4xxx", "initiator=backend"))
+		assertThat(delta(before, after, "wsgate_closes_total", "routeId=grouped", "code=4xxx", "initiator=backend"))
 			.isEqualTo(1);
-		assertThat(value(after, "wsgate_closes_total", "route=grouped", "code=4321")).isZero();
-		assertThat(delta(before, after, "wsgate_closes_total", "route=exact", "code=4321", "initiator=backend"))
+		assertThat(value(after, "wsgate_closes_total", "routeId=grouped", "code=4321")).isZero();
+		assertThat(delta(before, after, "wsgate_closes_total", "routeId=exact", "code=4321", "initiator=backend"))
 			.isEqualTo(1);
 
-		assertThat(value(after, "wsgate_connections_active", "route=grouped")).isZero();
-		assertThat(after.keySet().stream().filter(key -> key.contains("route=grouped")).count())
+		assertThat(value(after, "wsgate_connections_active", "routeId=grouped")).isZero();
+		assertThat(after.keySet().stream().filter(key -> key.contains("routeId=grouped")).count())
 			.as("the route's series before it is deleted")
 			.isGreaterThan(10);
 		assertThat(admin().delete("/actuator/gateway/routes/grouped").statusCode()).isEqualTo(200);
 		assertThat(Management.eventually(Duration.ofSeconds(5), () -> {
 			try {
-				return scrape().keySet().stream().noneMatch(key -> key.contains("route=grouped"));
+				return scrape().keySet().stream().noneMatch(key -> key.contains("routeId=grouped"));
 			}
 			catch (Exception ex) {
 				return false;
 			}
 		})).as("no series of the deleted route").isTrue();
-		assertThat(scrape().keySet().stream().anyMatch(key -> key.contains("route=exact"))).isTrue();
+		assertThat(scrape().keySet().stream().anyMatch(key -> key.contains("routeId=exact"))).isTrue();
 		assertThat(admin().delete("/actuator/gateway/routes/exact").statusCode()).isEqualTo(200);
 	}
 

@@ -214,7 +214,7 @@ class MessageBufferTest {
 	}
 
 	private double gatewayCloses(String route, String cause) {
-		var counter = this.meters.find(ConnectionMetrics.GATEWAY_CLOSES).tag("route", route).tag("cause", cause).counter();
+		var counter = this.meters.find(ConnectionMetrics.GATEWAY_CLOSES).tag(MeterTags.ROUTE, route).tag("cause", cause).counter();
 		return (counter != null) ? counter.count() : 0;
 	}
 

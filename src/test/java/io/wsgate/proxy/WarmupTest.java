@@ -81,7 +81,7 @@ class WarmupTest {
 			ws.readUntilClose();
 		}
 		await().atMost(Duration.ofSeconds(10)).until(() -> gateway.output().contains("closed id="));
-		assertThat(gateway.output()).contains("route=echo").doesNotContain("route=" + Warmup.ROUTE_ID);
+		assertThat(gateway.output()).contains("routeId=echo").doesNotContain("routeId=" + Warmup.ROUTE_ID);
 	}
 
 	@Test
