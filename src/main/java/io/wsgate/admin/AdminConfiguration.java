@@ -137,10 +137,15 @@ class AdminConfiguration {
 				backends, references, json, sharesPort(environment) ? endpoints.getBasePath() : null);
 	}
 
-	/** Whether the management endpoints are served on the traffic port (no management.server.port of their own). */
+	/**
+	 * Whether the management endpoints are served on the traffic port: no
+	 * {@code management.server.port}, or the same one as {@code server.port} (two {@code 0}s are
+	 * two random ports, so not the same).
+	 */
 	static boolean sharesPort(Environment environment) {
 		String management = environment.getProperty("management.server.port");
-		return management == null || management.equals(environment.getProperty("server.port", "8080"));
+		return management == null || (!management.equals("0")
+				&& management.equals(environment.getProperty("server.port", "8080")));
 	}
 
 	@Bean

@@ -1,7 +1,9 @@
 package io.wsgate.admin;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -14,7 +16,8 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The management plane's users, under {@code wsgate.admin.users.<name>}: each with a
  * {@code {bcrypt}} password hash and a role. Without any, Spring Boot's
- * {@code spring.security.user.*} is the one administrator.
+ * {@code spring.security.user.*} is the one administrator. {@code wsgate.admin.open-endpoints}
+ * names the endpoints anyone may read.
  */
 @Validated
 @ConfigurationProperties("wsgate.admin")
@@ -23,8 +26,43 @@ public class AdminProperties {
 	/** Users of the actuator endpoints, by name. */
 	private final Map<String, @Valid User> users = new LinkedHashMap<>();
 
+	/**
+	 * Endpoints anyone may read (GET) without credentials, from {@link #OPENABLE_ENDPOINTS}.
+	 * Unset: {@code health} and {@code info}, and {@code prometheus} too when the actuator has a
+	 * port of its own ({@code management.server.port}), which a scraper reaches and clients do not.
+	 */
+	private @Nullable List<String> openEndpoints;
+
+	/** The endpoints that may be open: they show no route, connection, payload or secret. */
+	public static final Set<String> OPENABLE_ENDPOINTS = Set.of("health", "info", "prometheus", "metrics");
+
 	public Map<String, User> getUsers() {
 		return this.users;
+	}
+
+	public @Nullable List<String> getOpenEndpoints() {
+		return this.openEndpoints;
+	}
+
+	public void setOpenEndpoints(@Nullable List<String> openEndpoints) {
+		if (openEndpoints != null) {
+			for (String endpoint : openEndpoints) {
+				if (!OPENABLE_ENDPOINTS.contains(endpoint)) {
+					throw new IllegalArgumentException("'" + endpoint + "' cannot be open: only "
+							+ OPENABLE_ENDPOINTS.stream().sorted().toList()
+							+ " may be read without credentials (the others show routes, connections or payloads)");
+				}
+			}
+		}
+		this.openEndpoints = openEndpoints;
+	}
+
+	/** The endpoints open to anyone: {@link #getOpenEndpoints()}, or its default for the port layout. */
+	public List<String> openEndpoints(boolean ownPort) {
+		if (this.openEndpoints != null) {
+			return this.openEndpoints;
+		}
+		return ownPort ? List.of("health", "info", "prometheus") : List.of("health", "info");
 	}
 
 	/** What a user may do. */

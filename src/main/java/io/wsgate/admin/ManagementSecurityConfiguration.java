@@ -49,7 +49,8 @@ import org.springframework.web.server.WebFilterChain;
  * requests; gateway routes match no chain and pass Spring Security untouched (their
  * authentication is a route filter's business), so they pay nothing for it.
  *
- * <p>{@code health} and {@code info} are open. Reading any other endpoint takes the
+ * <p>The endpoints of {@code wsgate.admin.open-endpoints} are open ({@code health} and
+ * {@code info}; {@code prometheus} too on a management port of its own). Reading any other endpoint takes the
  * {@code VIEWER} or {@code ADMIN} role, except {@code wstraffic} (payload previews), which
  * takes {@code ADMIN}, as does every write or delete but the connections API's messages
  * ({@code POST /actuator/wssessions[/{id}]/messages}), which take {@code ADMIN} or
@@ -81,12 +82,21 @@ class ManagementSecurityConfiguration {
 
 	@Bean
 	SecurityWebFilterChain managementSecurity(ServerHttpSecurity http, WebEndpointProperties endpoints,
-			ReactiveUserDetailsService managementUsers) {
+			ReactiveUserDetailsService managementUsers, AdminProperties admin, Environment environment) {
 		String sessions = ConnectionsApiConfiguration.sessionsPath(endpoints);
+		boolean sharesPort = AdminConfiguration.sharesPort(environment);
+		List<String> open = admin.openEndpoints(!sharesPort);
+		log.info("management endpoints on {}; readable without credentials: {}",
+				sharesPort ? "the traffic port" : "a port of their own (management.server.port)", open);
+		if (sharesPort && open.stream().anyMatch(id -> !id.equals("health") && !id.equals("info"))) {
+			log.warn("wsgate.admin.open-endpoints {} are readable without credentials on the traffic port, by every "
+					+ "client that reaches the gateway; give the actuator a port of its own (management.server.port)",
+					open);
+		}
 		return http.securityMatcher(EndpointRequest.toAnyEndpoint())
 			// a password hash once per credential, not per request (VerifiedCredentials)
 			.authenticationManager(new VerifiedCredentials(managementUsers))
-			.authorizeExchange(exchanges -> exchanges.matchers(EndpointRequest.to("health", "info"))
+			.authorizeExchange(exchanges -> exchanges.matchers(EndpointRequest.to(open.toArray(String[]::new)))
 				.permitAll()
 				.matchers(EndpointRequest.to("wstraffic"))
 				.hasRole(ADMIN)
@@ -132,6 +142,11 @@ class ManagementSecurityConfiguration {
 		SecurityProperties.User user = properties.getUser();
 		if (user.isPasswordGenerated()) {
 			generatedPassword(user, environment.getProperty(DEMO_ENABLED, Boolean.class, false));
+			if (AdminConfiguration.sharesPort(environment)) {
+				log.warn("Demo: the management endpoints (route changes, connections, traffic previews) share the "
+						+ "traffic port and are guarded by a generated password only; do not expose this "
+						+ "gateway beyond your machine, or set management.server.port and real credentials");
+			}
 		}
 		String password = PASSWORD_ALGORITHM.matcher(user.getPassword()).matches() ? user.getPassword()
 				: "{noop}" + user.getPassword();

@@ -49,6 +49,28 @@ class GeneratedPasswordTest {
 		}
 	}
 
+	/** The demo's management plane is on the traffic port behind a generated password: it says so. */
+	@Test
+	void theDemoWarnsThatItsManagementSharesTheTrafficPort() throws Exception {
+		try (GatewayProcess gateway = GatewayProcess.startAsGiven("--wsgate.routes.store=memory",
+				"--spring.profiles.active=demo")) {
+			assertThat(gateway.port()).isPositive();
+			assertThat(gateway.output()).contains("WARN")
+				.contains("share the traffic port and are guarded by a generated password only");
+		}
+	}
+
+	/** Only endpoints that show no route, connection or payload may be opened to anyone. */
+	@Test
+	void anEndpointThatShowsRoutesCannotBeOpened() throws Exception {
+		try (GatewayProcess gateway = GatewayProcess.startAsGiven("--wsgate.routes.store=memory",
+				"--spring.security.user.password=open-endpoints-password", "--wsgate.admin.open-endpoints=health,gateway")) {
+			assertThat(gateway.exitCode()).isNotZero();
+			assertThat(gateway.output()).contains("wsgate.admin.open-endpoints")
+				.contains("'gateway' cannot be open: only [health, info, metrics, prometheus]");
+		}
+	}
+
 	@Test
 	void outsideTheDemoAGeneratedPasswordIsRefused() {
 		SecurityProperties.User user = new SecurityProperties().getUser();

@@ -34,6 +34,26 @@ class ManagementPortTest {
 			.isEqualTo(404);
 	}
 
+	/**
+	 * On a port of its own, a scraper reads {@code prometheus} and probes read health without
+	 * credentials; health details, every other read and every write still take a role.
+	 */
+	@Test
+	void prometheusAndHealthAreOpenOnTheManagementPortAndNothingElse() throws Exception {
+		Management anonymous = Management.anonymous(this.managementPort);
+		java.net.http.HttpResponse<String> scrape = anonymous.get("/actuator/prometheus");
+		assertThat(scrape.statusCode()).isEqualTo(200);
+		assertThat(scrape.body()).contains("wsgate_connections_handshaking");
+		java.net.http.HttpResponse<String> health = anonymous.get("/actuator/health");
+		assertThat(health.body()).contains("\"status\":\"UP\"").doesNotContain("components");
+		assertThat(Management.as(this.managementPort, "ops", "ops-secret").get("/actuator/health").body())
+			.contains("components");
+		assertThat(anonymous.get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+		assertThat(anonymous.get("/actuator/metrics").statusCode()).isEqualTo(401);
+		assertThat(anonymous.get("/actuator/wssessions").statusCode()).isEqualTo(401);
+		assertThat(anonymous.post("/actuator/gateway/refresh", "{}").statusCode()).isEqualTo(401);
+	}
+
 	@Test
 	void connectionsApiIsOnTheManagementPortToo() throws Exception {
 		String push = "/actuator/wssessions/no-such-id/messages";

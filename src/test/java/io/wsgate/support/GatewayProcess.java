@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -97,7 +98,11 @@ public final class GatewayProcess implements AutoCloseable {
 			command.add("-D" + WARMUP + "=" + warmup);
 		}
 		command.addAll(List.of("-cp", System.getProperty("java.class.path"), WsgateApplication.class.getName(),
-				"--server.port=0", "--wsgate.demo.enabled=false"));
+				"--server.port=0"));
+		if (Arrays.stream(args)
+			.noneMatch(arg -> arg.startsWith("--wsgate.demo.enabled=") || arg.startsWith("--spring.profiles.active="))) {
+			command.add("--wsgate.demo.enabled=false");
+		}
 		command.addAll(List.of(args));
 		return new GatewayProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
 	}
