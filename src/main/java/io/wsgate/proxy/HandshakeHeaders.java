@@ -1,6 +1,5 @@
 package io.wsgate.proxy;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -16,8 +15,8 @@ import org.springframework.http.HttpHeaders;
  * The header rules of the two handshakes. Toward the backend: end-to-end headers pass,
  * hop-by-hop (those the client named in {@code Connection} were removed on arrival, by
  * {@link ConnectionHeaderFilter}) and per-connection WebSocket headers do not (each side
- * negotiates its own key, version and extensions), and X-Forwarded-* tell the backend who
- * asked. Toward the client: the backend's 101 headers pass, minus the same kinds.
+ * negotiates its own key, version and extensions); {@code X-Forwarded-*} and
+ * {@code Forwarded} are Spring Cloud Gateway's header filters' business, before these rules. Toward the client: the backend's 101 headers pass, minus the same kinds.
  */
 final class HandshakeHeaders {
 
@@ -34,37 +33,20 @@ final class HandshakeHeaders {
 	 * The headers of the backend's handshake request, without the handshake's own (key,
 	 * version, protocols), which the connector adds.
 	 * @param request the client's request headers, after route filters changed them (and
-	 * without the headers the client named in {@code Connection})
+	 * without the headers the client named in {@code Connection}) and after Spring Cloud
+	 * Gateway's header filters (which decide {@code X-Forwarded-*} and {@code Forwarded})
 	 * @param hostHeader the Host to send (the backend's, or the client's when preserved)
-	 * @param clientAddress the client's address, appended to X-Forwarded-For
-	 * @param secure whether the client reached the gateway over TLS
 	 */
-	static DefaultHttpHeaders toBackend(HttpHeaders request, String hostHeader,
-			@Nullable InetSocketAddress clientAddress, boolean secure) {
+	static DefaultHttpHeaders toBackend(HttpHeaders request, String hostHeader) {
 		// the headers the client named in Connection are gone already (ConnectionHeaderFilter):
 		// what route filters added since then passes, even under a name the client listed
 		DefaultHttpHeaders headers = new DefaultHttpHeaders();
 		headers.set("Host", hostHeader);
 		request.forEach((name, values) -> {
-			String lower = name.toLowerCase(Locale.ROOT);
-			if (!NOT_FORWARDED.contains(lower) && !lower.startsWith("x-forwarded-")) {
+			if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
 				headers.add(name, values);
 			}
 		});
-		String priorFor = String.join(", ", listOrEmpty(request.get("X-Forwarded-For")));
-		String clientIp = (clientAddress != null && clientAddress.getAddress() != null)
-				? clientAddress.getAddress().getHostAddress() : null;
-		if (clientIp != null) {
-			headers.set("X-Forwarded-For", priorFor.isEmpty() ? clientIp : priorFor + ", " + clientIp);
-		}
-		else if (!priorFor.isEmpty()) {
-			headers.set("X-Forwarded-For", priorFor);
-		}
-		String originalHost = request.getFirst(HttpHeaders.HOST);
-		if (originalHost != null) {
-			headers.set("X-Forwarded-Host", originalHost);
-		}
-		headers.set("X-Forwarded-Proto", secure ? "https" : "http");
 		headers.set("Upgrade", "websocket");
 		headers.set("Connection", "Upgrade");
 		return headers;

@@ -38,7 +38,8 @@ public interface MessageEndpoint {
 	 * @param routeId the route's id
 	 * @param target the URI the route resolved to (a pool's server for {@code lb://} routes)
 	 * @param headers the upgrade's headers as a backend would get them (hop-by-hop and
-	 * {@code Sec-WebSocket-*} headers removed, credentials stripped, {@code X-Forwarded-*} added)
+	 * {@code Sec-WebSocket-*} headers removed, credentials stripped, Spring Cloud Gateway's header filters applied:
+	 * {@code X-Forwarded-*} as {@code trusted-proxies} decides)
 	 * @param identity the identity headers the route's authentication set (empty without any)
 	 * @param protocols the subprotocols the client offered, in order
 	 * @param client the client's address

@@ -15,6 +15,7 @@ import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.TrustedProxies;
 import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
 import org.springframework.cloud.gateway.route.RouteLocator;
@@ -110,9 +111,10 @@ class WebSocketProxyConfiguration {
 
 	@Bean
 	WebSocketProxyFilter webSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry,
-			BackendConnector connector, MessageBudget budget, ClientAddresses clientAddresses) {
+			BackendConnector connector, MessageBudget budget, ClientAddresses clientAddresses,
+			ObjectProvider<HttpHeadersFilter> headersFilters) {
 		return new WebSocketProxyFilter(properties, registry, connector, MessageBuffering.of(properties, budget),
-				clientAddresses);
+				clientAddresses, headersFilters);
 	}
 
 	/** A plain HTTP listener beside the main server, when {@code wsgate.server.http.port} is set. */

@@ -22,6 +22,8 @@ import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.util.context.Context;
 
 import org.springframework.boot.convert.DurationStyle;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
@@ -71,15 +73,37 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 
 	private final ClientAddresses clientAddresses;
 
+	private final ObjectProvider<HttpHeadersFilter> headersFilterBeans;
+
+	/** Spring Cloud Gateway's request header filters, in their order; found on the first upgrade. */
+	private volatile @Nullable List<HttpHeadersFilter> headersFilters;
+
 	private final RateLimitedLog refusals = new RateLimitedLog(Duration.ofSeconds(10));
 
 	WebSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry, BackendConnector connector,
-			MessageBuffering buffering, ClientAddresses clientAddresses) {
+			MessageBuffering buffering, ClientAddresses clientAddresses,
+			ObjectProvider<HttpHeadersFilter> headersFilters) {
 		this.properties = properties;
 		this.registry = registry;
 		this.connector = connector;
 		this.buffering = buffering;
 		this.clientAddresses = clientAddresses;
+		this.headersFilterBeans = headersFilters;
+	}
+
+	/**
+	 * The headers the backend's handshake starts from: the request's (after route filters),
+	 * through Spring Cloud Gateway's {@link HttpHeadersFilter} beans as its HTTP routes use them
+	 * ({@code X-Forwarded-*} and {@code Forwarded} by {@code trusted-proxies}, hop-by-hop
+	 * removal, the application's own filters).
+	 */
+	private HttpHeaders filteredRequestHeaders(ServerWebExchange exchange) {
+		List<HttpHeadersFilter> filters = this.headersFilters;
+		if (filters == null) {
+			filters = this.headersFilterBeans.orderedStream().toList();
+			this.headersFilters = filters;
+		}
+		return HttpHeadersFilter.filterRequest(filters, exchange);
 	}
 
 	@Override
@@ -144,8 +168,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			.equals(exchange.getAttribute(ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE));
 		String originalHost = request.getHeaders().getFirst(HttpHeaders.HOST);
 		String hostHeader = (preserveHost && originalHost != null) ? originalHost : target.authority();
-		DefaultHttpHeaders backendHeaders = HandshakeHeaders.toBackend(request.getHeaders(), hostHeader, clientAddress,
-				request.getSslInfo() != null);
+		DefaultHttpHeaders backendHeaders = HandshakeHeaders.toBackend(filteredRequestHeaders(exchange), hostHeader);
 		List<String> protocols = HandshakeHeaders.offeredProtocols(request.getHeaders());
 		boolean compression = compression(exchange);
 		if (compression) {
