@@ -16,7 +16,8 @@ import org.springframework.http.HttpHeaders;
  * hop-by-hop (those the client named in {@code Connection} were removed on arrival, by
  * {@link ConnectionHeaderFilter}) and per-connection WebSocket headers do not (each side
  * negotiates its own key, version and extensions); {@code X-Forwarded-*} and
- * {@code Forwarded} are Spring Cloud Gateway's header filters' business, before these rules. Toward the client: the backend's 101 headers pass, minus the same kinds.
+ * {@code Forwarded} are Spring Cloud Gateway's header filters' business, before these rules.
+ * Toward the client: the backend's 101 headers pass, minus the same kinds.
  */
 final class HandshakeHeaders {
 
