@@ -17,6 +17,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 
 import io.wsgate.auth.CredentialSources.Credential;
+import io.wsgate.proxy.LogLine;
 import io.wsgate.proxy.ConnectionPolicy;
 import io.wsgate.proxy.SecretMask;
 import io.wsgate.proxy.WebSocketProxyFilter;
@@ -142,16 +143,17 @@ final class WebSocketAuthFilter implements GatewayFilter {
 
 	private Mono<Void> refuse(ServerWebExchange exchange, Refusal refusal, @Nullable Credential credential) {
 		String routeId = WebSocketProxyFilter.routeId(exchange);
-		if (Refusal.BUSY.equals(refusal.reason())) {
-			log.warn("refused upgrade route={} client={} status={} reason={} credential={} \"{}\": more bcrypt checks "
-					+ "at once than wsgate.auth.slow-hash allows", routeId, clientIp(exchange.getRequest()),
-					refusal.status(), refusal.reason(), (credential != null) ? credential : "-", refusal.description());
-		}
-		else {
-			log.info("refused upgrade route={} client={} status={} reason={} credential={} \"{}\"", routeId,
-					clientIp(exchange.getRequest()), refusal.status(), refusal.reason(),
-					(credential != null) ? credential : "-", refusal.description());
-		}
+		boolean busy = Refusal.BUSY.equals(refusal.reason());
+		LogLine.of(busy ? log.atWarn() : log.atInfo(), "refused upgrade")
+			.with("route", routeId)
+			.with("client", clientIp(exchange.getRequest()))
+			.with("status", refusal.status())
+			.with("reason", refusal.reason())
+			.with("credential", credential)
+			.text(" \"" + refusal.description() + "\"")
+			.field("description", refusal.description())
+			.text(busy ? ": more bcrypt checks at once than wsgate.auth.slow-hash allows" : "")
+			.log();
 		for (AuthListener listener : this.listeners) {
 			listener.refused(routeId, refusal.reason(), refusal.status());
 		}

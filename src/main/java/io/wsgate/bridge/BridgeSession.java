@@ -15,6 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 
+import io.wsgate.proxy.LogLine;
 import io.wsgate.proxy.CloseStatus;
 import io.wsgate.proxy.MessageEndpoint;
 import io.wsgate.proxy.Utf8;
@@ -172,8 +173,12 @@ final class BridgeSession implements MessageEndpoint.Session {
 			return;
 		}
 		if (!answer.ok()) {
-			HttpBridge.log.info("bridge message call answered {} route={} id={}: closing with 1011", answer.status(),
-					this.request.routeId(), this.request.connectionId());
+			LogLine.of(HttpBridge.log.atInfo(), "bridge message call answered")
+				.with("route", this.request.routeId())
+				.with("id", this.request.connectionId())
+				.with("status", answer.status())
+				.text(": closing with 1011")
+				.log();
 			close(1011, "backend answered " + answer.status());
 			return;
 		}
@@ -197,8 +202,12 @@ final class BridgeSession implements MessageEndpoint.Session {
 			return;
 		}
 		String reason = (failure instanceof BridgeClient.CallFailure) ? failure.getMessage() : "unreachable";
-		HttpBridge.log.info("bridge message call failed route={} id={}: {}; closing with 1011", this.request.routeId(),
-				this.request.connectionId(), reason);
+		LogLine.of(HttpBridge.log.atInfo(), "bridge message call failed")
+			.with("route", this.request.routeId())
+			.with("id", this.request.connectionId())
+			.quoted("reason", reason)
+			.text(": closing with 1011")
+			.log();
 		close(1011, "backend " + reason);
 	}
 
@@ -247,13 +256,20 @@ final class BridgeSession implements MessageEndpoint.Session {
 			.subscribe(answer -> {
 				this.bridge.metrics().call(route, "disconnect", BridgeMetrics.outcome(answer.status()), start);
 				if (!answer.ok()) {
-					HttpBridge.log.warn("bridge disconnect call answered {} route={} id={}", answer.status(), route, id);
+					LogLine.of(HttpBridge.log.atWarn(), "bridge disconnect call answered")
+						.with("route", route)
+						.with("id", id)
+						.with("status", answer.status())
+						.log();
 				}
 			}, failure -> {
 				boolean timedOut = failure instanceof BridgeClient.CallFailure callFailure && callFailure.timedOut();
 				this.bridge.metrics().call(route, "disconnect", timedOut ? "timeout" : "failed", start);
-				HttpBridge.log.warn("bridge disconnect call failed route={} id={}: {}", route, id,
-						(failure instanceof BridgeClient.CallFailure) ? failure.getMessage() : "unreachable");
+				LogLine.of(HttpBridge.log.atWarn(), "bridge disconnect call failed")
+					.with("route", route)
+					.with("id", id)
+					.quoted("reason", (failure instanceof BridgeClient.CallFailure) ? failure.getMessage() : "unreachable")
+					.log();
 			});
 	}
 

@@ -10,6 +10,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
 
+import io.wsgate.proxy.LogLine;
 import io.wsgate.proxy.MessageEndpoint;
 
 /**
@@ -54,15 +55,21 @@ final class HttpBridge implements MessageEndpoint {
 					this.maxRejectionBody)
 			.onErrorMap(BridgeClient.CallFailure.class, failure -> {
 				this.metrics.call(request.routeId(), "connect", failure.timedOut() ? "timeout" : "failed", start);
-				log.warn("bridge connect call failed route={} id={}: {}", request.routeId(), request.connectionId(),
-						failure.getMessage());
+				LogLine.of(log.atWarn(), "bridge connect call failed")
+					.with("route", request.routeId())
+					.with("id", request.connectionId())
+					.quoted("reason", failure.getMessage())
+					.log();
 				return Refusal.failed(failure.timedOut() ? 504 : 502, "connect call " + failure.getMessage());
 			})
 			.map(answer -> {
 				this.metrics.call(request.routeId(), "connect", BridgeMetrics.outcome(answer.status()), start);
 				if (!answer.ok()) {
-					log.info("bridge connect refused route={} id={} status={}", request.routeId(),
-							request.connectionId(), answer.status());
+					LogLine.of(log.atInfo(), "bridge connect refused")
+						.with("route", request.routeId())
+						.with("id", request.connectionId())
+						.with("status", answer.status())
+						.log();
 					throw Refusal.refused(answer.status(), answer.headers(), answer.body());
 				}
 				return new BridgeSession(this, request, subprotocol(answer));

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import io.wsgate.proxy.LogLine;
 import io.wsgate.proxy.ConnectionRegistry;
 import io.wsgate.proxy.ProxiedConnection;
 import io.wsgate.proxy.SendRefusedException;
@@ -83,8 +84,14 @@ final class LocalConnections implements Connections {
 				return notFound(id);
 			}
 			connection.close("admin", code, reason, code, reason);
-			log.info("session {} (route {}, principal {}) closed by {}: {} \"{}\"", id, connection.routeId(),
-					ConnectionView.name(connection.principal()), by, code, reason);
+			LogLine.of(log.atInfo(), "session closed by an operator")
+				.with("id", id)
+				.with("route", connection.routeId())
+				.with("principal", ConnectionView.name(connection.principal()))
+				.with("by", by)
+				.with("code", code)
+				.quoted("reason", reason)
+				.log();
 			return Result.of(Outcome.DONE, this.replica, "closing");
 		});
 	}

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 
 import io.wsgate.frames.HookContext.Direction;
+import io.wsgate.proxy.LogLine;
 import io.wsgate.proxy.MessageDecision;
 import io.wsgate.proxy.MessageInspection;
 import io.wsgate.proxy.MessageInspector;
@@ -198,9 +199,14 @@ final class HookChain implements MessageInspection {
 		}
 
 		private void report(Context context, Link link, String decision, String detail) {
-			log.info("inspection id={} route={} direction={} hook={} decision={} {}", this.connection.id(),
-					this.connection.routeId(), context.direction.name().toLowerCase(java.util.Locale.ROOT),
-					link.name(), decision, detail);
+			LogLine.of(log.atInfo(), "inspection")
+				.with("id", this.connection.id())
+				.with("route", this.connection.routeId())
+				.with("direction", context.direction.name().toLowerCase(java.util.Locale.ROOT))
+				.with("hook", link.name())
+				.with("decision", decision)
+				.text(" " + detail)
+				.log();
 			for (InspectionListener listener : HookChain.this.listeners) {
 				listener.decided(this.connection.routeId(), link.name(), context.direction, decision);
 			}

@@ -197,10 +197,14 @@ final class Relay implements ProxiedConnection {
 		this.registry.register(this);
 		// a subprotocol may carry a token (bearer.<token>): the log shows bearer.***
 		if (this.logged) {
-			log.info("opened id={} route={} client={} backend={} protocol={} principal={}", this.id, this.routeId,
-					this.clientAddress, this.backendUri, (this.subprotocol != null)
-							? SecretMask.subprotocol(this.subprotocol) : "-",
-					(this.principal != null) ? this.principal.getName() : "-");
+			LogLine.of(log.atInfo(), "opened")
+				.with("id", this.id)
+				.with("route", this.routeId)
+				.with("client", this.clientAddress)
+				.with("backend", this.backendUri)
+				.with("protocol", (this.subprotocol != null) ? SecretMask.subprotocol(this.subprotocol) : null)
+				.with("principal", (this.principal != null) ? this.principal.getName() : null)
+				.log();
 		}
 
 		if (this.inspection != null) {
@@ -398,8 +402,14 @@ final class Relay implements ProxiedConnection {
 	}
 
 	private void closedByGateway(String cause, int code, String reason) {
-		log.info("gateway close id={} route={} age={}ms cause={} code={} reason=\"{}\"", this.id, this.routeId,
-				ageMillis(), cause, code, reason);
+		LogLine.of(log.atInfo(), "gateway close")
+			.with("id", this.id)
+			.with("route", this.routeId)
+			.millis("age", ageMillis())
+			.with("cause", cause)
+			.with("code", code)
+			.quoted("reason", reason)
+			.log();
 		this.registry.closedByGateway(this, cause, code);
 	}
 
@@ -409,15 +419,20 @@ final class Relay implements ProxiedConnection {
 			this.registry.closedByGateway(this, violation.cause(), violation.code());
 		}
 		recordClose(Initiator.GATEWAY, violation.code(), violation.reason());
+		LogLine line = LogLine.of(violation.warns() ? log.atWarn() : log.atInfo(), "violation")
+			.with("id", this.id)
+			.with("route", this.routeId);
 		if (violation.warns()) {
-			log.warn("violation id={} route={} client={} age={}ms side={} code={} reason=\"{}\" cause={}", this.id,
-					this.routeId, this.clientAddress, ageMillis(), from.label(), violation.code(), violation.reason(),
-					violation.cause());
+			line.with("client", this.clientAddress);
 		}
-		else {
-			log.info("violation id={} route={} age={}ms side={} code={} reason=\"{}\"", this.id, this.routeId,
-					ageMillis(), from.label(), violation.code(), violation.reason());
+		line.millis("age", ageMillis())
+			.with("side", from.label())
+			.with("code", violation.code())
+			.quoted("reason", violation.reason());
+		if (violation.warns()) {
+			line.with("cause", violation.cause());
 		}
+		line.log();
 		forwarderFrom(from.other()).closeAtBoundary(violation.code(), violation.reason());
 		if (from == Side.CLIENT) {
 			forwarderFrom(from).closeAtBoundary(1001, "client closed by gateway");
@@ -548,10 +563,19 @@ final class Relay implements ProxiedConnection {
 		}
 		CloseStatus status = this.closeStatus;
 		if (this.logged) {
-			log.info("closed id={} route={} age={}ms code={} initiator={} in={}f/{}B out={}f/{}B", this.id,
-					this.routeId, ageMillis(), (status != null) ? status.code() : ControlFrames.ABNORMAL,
-					(status != null) ? status.initiator() : "-", this.inbound.frames(), this.inbound.bytes(),
-					this.outbound.frames(), this.outbound.bytes());
+			LogLine.of(log.atInfo(), "closed")
+				.with("id", this.id)
+				.with("route", this.routeId)
+				.millis("age", ageMillis())
+				.with("code", (status != null) ? status.code() : ControlFrames.ABNORMAL)
+				.with("initiator", (status != null) ? status.initiator() : null)
+				.text(" in=" + this.inbound.frames() + "f/" + this.inbound.bytes() + "B out=" + this.outbound.frames()
+						+ "f/" + this.outbound.bytes() + "B")
+				.field("in_frames", this.inbound.frames())
+				.field("in_bytes", this.inbound.bytes())
+				.field("out_frames", this.outbound.frames())
+				.field("out_bytes", this.outbound.bytes())
+				.log();
 		}
 		this.done.tryEmitEmpty();
 	}

@@ -309,9 +309,15 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			case CLIENT_FULL -> {
 				long leftOut = this.refusals.admit();
 				if (leftOut >= 0) {
-					log.warn("refused upgrade route={} client={}: it holds {} connections "
-							+ "(wsgate.server.max-connections-per-client); {} more refusals since the last such line",
-							routeId, address(client), this.registry.maxConnectionsPerClient(), leftOut);
+					LogLine.of(log.atWarn(), "refused upgrade")
+						.with("route", routeId)
+						.with("client", address(client))
+						.field("status", 429)
+						.field("cause", "client-limit")
+						.text(": it holds " + this.registry.maxConnectionsPerClient() + " connections "
+								+ "(wsgate.server.max-connections-per-client); " + leftOut
+								+ " more refusals since the last such line")
+						.log();
 				}
 				headers.set(HttpHeaders.RETRY_AFTER, CLIENT_RETRY_AFTER);
 				return answer(exchange, 429, "too many connections from this client");
@@ -319,9 +325,15 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			default -> {
 				long leftOut = this.refusals.admit();
 				if (leftOut >= 0) {
-					log.warn("refused upgrade route={} client={}: {} connections open "
-							+ "(wsgate.websocket.max-connections); {} more refusals since the last such line",
-							routeId, address(client), this.registry.maxConnections(), leftOut);
+					LogLine.of(log.atWarn(), "refused upgrade")
+						.with("route", routeId)
+						.with("client", address(client))
+						.field("status", 503)
+						.field("cause", "connection-limit")
+						.text(": " + this.registry.maxConnections() + " connections open "
+								+ "(wsgate.websocket.max-connections); " + leftOut
+								+ " more refusals since the last such line")
+						.log();
 				}
 				headers.set(HttpHeaders.RETRY_AFTER, "1");
 				return answer(exchange, 503, "connection limit reached");
@@ -397,8 +409,11 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 	private Mono<Void> backendFailed(ServerWebExchange exchange, String routeId, BackendTarget target,
 			BackendHandshakeException failure) {
 		if (failure.isBackendAnswer()) {
-			log.info("backend refused upgrade route={} backend={} status={}", routeId, target.withoutQuery(),
-					failure.status());
+			LogLine.of(log.atInfo(), "backend refused upgrade")
+				.with("route", routeId)
+				.with("backend", target.withoutQuery())
+				.with("status", failure.status())
+				.log();
 			ServerHttpResponse response = exchange.getResponse();
 			response.setStatusCode(HttpStatusCode.valueOf(failure.status()));
 			HttpHeaders headers = response.getHeaders();
@@ -412,8 +427,12 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			headers.setContentLength(failure.body().length);
 			return response.writeWith(Mono.fromSupplier(() -> response.bufferFactory().wrap(failure.body())));
 		}
-		log.warn("backend handshake failed route={} backend={} status={} reason=\"{}\"", routeId,
-				target.withoutQuery(), failure.status(), failure.getMessage());
+		LogLine.of(log.atWarn(), "backend handshake failed")
+			.with("route", routeId)
+			.with("backend", target.withoutQuery())
+			.with("status", failure.status())
+			.quoted("reason", failure.getMessage())
+			.log();
 		return answer(exchange, failure.status(), failure.getMessage());
 	}
 

@@ -105,7 +105,7 @@ class FrameCaptureTest extends FramesGatewayTest {
 		assertThat(sessions).contains("\"subprotocol\":\"bearer.***\"").doesNotContain(jwt.substring(0, 20));
 		List<String> opened = connectionLog.list.stream()
 			.map(ILoggingEvent::getFormattedMessage)
-			.filter(line -> line.startsWith("opened ") && line.contains("routeId=capture-wide "))
+			.filter(line -> line.startsWith("opened ") && line.contains("route=capture-wide "))
 			.toList();
 		assertThat(opened).hasSize(1);
 		assertThat(opened.get(0)).contains("protocol=bearer.***").doesNotContain(jwt.substring(0, 20));

@@ -69,7 +69,7 @@ class WarmupTest {
 		assertThat(Long.parseLong(done.group(3))).isBetween(3_500L, 15_000L);
 
 		Management admin = Management.as(port, "user", "process-test-password");
-		JsonNode counted = admin.getJson("/actuator/metrics/wsgate.connections?tag=route:" + Warmup.ROUTE_ID
+		JsonNode counted = admin.getJson("/actuator/metrics/wsgate.connections?tag=routeId:" + Warmup.ROUTE_ID
 				+ "&tag=outcome:upgraded");
 		assertThat(counted.get("measurements").get(0).get("value").asInt()).isEqualTo(upgrades);
 		assertThat(admin.get("/actuator/gateway/routes").body()).contains("\"echo\"").doesNotContain(Warmup.ROUTE_ID);
@@ -81,7 +81,7 @@ class WarmupTest {
 			ws.readUntilClose();
 		}
 		await().atMost(Duration.ofSeconds(10)).until(() -> gateway.output().contains("closed id="));
-		assertThat(gateway.output()).contains("routeId=echo").doesNotContain("routeId=" + Warmup.ROUTE_ID);
+		assertThat(gateway.output()).contains("route=echo").doesNotContain("route=" + Warmup.ROUTE_ID);
 	}
 
 	@Test
