@@ -13,6 +13,7 @@ import java.util.function.ToLongFunction;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -28,6 +29,9 @@ import io.wsgate.proxy.ProxiedConnection.Traffic;
  * Meters of the proxied connections:
  * <ul>
  * <li>{@value #ACTIVE}: open connections, tagged with {@code routeId} (gauge);</li>
+ * <li>{@value #OPEN}: open connections as long tasks, tagged with {@code routeId} (long task
+ * timer: how many, their total and longest time open, for tracing-style views of a connection's
+ * life);</li>
  * <li>{@value #HANDSHAKING}: connections in their handshake (gauge; with the open ones, what
  * {@code max-connections} bounds);</li>
  * <li>{@value #CONNECTIONS}: upgrade requests, tagged with {@code routeId} and {@code outcome}
@@ -77,6 +81,8 @@ public class ConnectionMetrics implements ConnectionListener {
 
 	public static final String GATEWAY_CLOSES = "wsgate.connections.gateway.closes";
 
+	public static final String OPEN = "wsgate.connections.open";
+
 	/** The start-up warm-up's route ({@code proxy.Warmup}), whose series stay after it is gone. */
 	static final String WARMUP_ROUTE = "wsgate-warmup";
 
@@ -107,14 +113,18 @@ public class ConnectionMetrics implements ConnectionListener {
 
 	@Override
 	public void opened(ProxiedConnection connection) {
-		route(connection.routeId()).live.add(connection);
+		RouteMeters route = route(connection.routeId());
+		route.live.put(connection, route.open.start());
 	}
 
 	@Override
 	public void closed(ProxiedConnection connection) {
 		RouteMeters route = route(connection.routeId());
 		// out of the open ones first: a reading in between is a little low, never too high
-		route.live.remove(connection);
+		LongTaskTimer.Sample open = route.live.remove(connection);
+		if (open != null) {
+			open.stop();
+		}
 		route.fold(connection.inbound(), 0);
 		route.fold(connection.outbound(), 1);
 		CloseStatus status = connection.closeStatus();
@@ -216,8 +226,12 @@ public class ConnectionMetrics implements ConnectionListener {
 
 	private RouteMeters register(String routeId) {
 		RouteMeters route = new RouteMeters();
-		Gauge.builder(ACTIVE, route.live, Set::size)
+		Gauge.builder(ACTIVE, route.live, Map::size)
 			.description("Open WebSocket connections")
+			.tag(MeterTags.ROUTE, routeId)
+			.register(this.meters);
+		route.open = LongTaskTimer.builder(OPEN)
+			.description("Open WebSocket connections, as long tasks: how many, and how long they have been open")
 			.tag(MeterTags.ROUTE, routeId)
 			.register(this.meters);
 		for (int direction = 0; direction < 2; direction++) {
@@ -255,7 +269,10 @@ public class ConnectionMetrics implements ConnectionListener {
 	/** One route's open connections and what its closed ones counted. */
 	private static final class RouteMeters {
 
-		final Set<ProxiedConnection> live = ConcurrentHashMap.newKeySet();
+		/** The open connections, each with its sample of {@value #OPEN}. */
+		final Map<ProxiedConnection, LongTaskTimer.Sample> live = new ConcurrentHashMap<>();
+
+		LongTaskTimer open;
 
 		/** {@value #HANDSHAKE} by status, {@value #CONNECTIONS} by outcome, {@value #CLOSES} by code and initiator. */
 		final Map<Integer, Timer> handshakes = new ConcurrentHashMap<>();
@@ -306,7 +323,7 @@ public class ConnectionMetrics implements ConnectionListener {
 
 		double value() {
 			long sum = this.closed.sum();
-			for (ProxiedConnection connection : this.route.live) {
+			for (ProxiedConnection connection : this.route.live.keySet()) {
 				sum += this.value.applyAsLong((this.direction == 0) ? connection.inbound() : connection.outbound());
 			}
 			return this.highest.accumulateAndGet(sum, Math::max);

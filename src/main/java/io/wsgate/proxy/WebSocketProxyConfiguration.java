@@ -7,6 +7,8 @@ import io.micrometer.observation.ObservationPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -112,9 +114,14 @@ class WebSocketProxyConfiguration {
 	@Bean
 	WebSocketProxyFilter webSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry,
 			BackendConnector connector, MessageBudget budget, ClientAddresses clientAddresses,
-			ObjectProvider<HttpHeadersFilter> headersFilters) {
+			ObjectProvider<HttpHeadersFilter> headersFilters, ObjectProvider<ObservationRegistry> observations,
+			ObjectProvider<Tracer> tracer) {
+		// upgrades are observed only while tracing is on: the observations' meters alone are
+		// what wsgate.handshake.duration already measures, at a cost on every upgrade
+		ObservationRegistry observed = (tracer.getIfAvailable() != null)
+				? observations.getIfAvailable(() -> ObservationRegistry.NOOP) : ObservationRegistry.NOOP;
 		return new WebSocketProxyFilter(properties, registry, connector, MessageBuffering.of(properties, budget),
-				clientAddresses, headersFilters);
+				clientAddresses, headersFilters, observed);
 	}
 
 	/** A plain HTTP listener beside the main server, when {@code wsgate.server.http.port} is set. */

@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.jspecify.annotations.Nullable;
@@ -24,6 +25,7 @@ import reactor.util.context.Context;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.observation.ObservedRequestHttpHeadersFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
@@ -75,6 +77,8 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 
 	private final ObjectProvider<HttpHeadersFilter> headersFilterBeans;
 
+	private final ObservationRegistry observations;
+
 	/** Spring Cloud Gateway's request header filters, in their order; found on the first upgrade. */
 	private volatile @Nullable List<HttpHeadersFilter> headersFilters;
 
@@ -82,8 +86,9 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 
 	WebSocketProxyFilter(WebSocketProperties properties, ConnectionRegistry registry, BackendConnector connector,
 			MessageBuffering buffering, ClientAddresses clientAddresses,
-			ObjectProvider<HttpHeadersFilter> headersFilters) {
+			ObjectProvider<HttpHeadersFilter> headersFilters, ObservationRegistry observations) {
 		this.properties = properties;
+		this.observations = observations;
 		this.registry = registry;
 		this.connector = connector;
 		this.buffering = buffering;
@@ -100,7 +105,12 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 	private HttpHeaders filteredRequestHeaders(ServerWebExchange exchange) {
 		List<HttpHeadersFilter> filters = this.headersFilters;
 		if (filters == null) {
-			filters = this.headersFilterBeans.orderedStream().toList();
+			// Spring Cloud Gateway's observation of its HTTP client (http.client.requests) would be
+			// started here and stopped by a response filter that a WebSocket route never runs:
+			// wsgate.backend.handshake (UpgradeObservation) takes its place
+			filters = this.headersFilterBeans.orderedStream()
+				.filter(filter -> !(filter instanceof ObservedRequestHttpHeadersFilter))
+				.toList();
 			this.headersFilters = filters;
 		}
 		return HttpHeadersFilter.filterRequest(filters, exchange);
@@ -184,26 +194,27 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		String id = this.registry.nextId();
 		ConnectionPolicy policy = ConnectionPolicy.find(exchange);
 		MessageEndpoint endpoint = (policy != null) ? policy.endpoint() : null;
+		handshake.observation.backendStarting(backendHeaders);
 		Mono<BackendLink> backend = (endpoint != null)
 				? openEndpoint(endpoint, id, handshake.routeId, url, backendHeaders, protocols, clientAddress,
 						clientChannel, policy)
 				: this.connector.connect(target, backendHeaders, protocols, clientChannel, connectTimeout(exchange),
 						(int) this.properties.getMaxRejectionBody().toBytes());
-		return backend
-			.flatMap(link -> upgradeClient(exchange, link, id, target, clientAddress, slot, started, hook, handshake,
-					clientDeflate, clientContextTakeover))
-			.onErrorResume(BackendHandshakeException.class, failure -> {
-				handshake.backendFailed(failure.isBackendAnswer());
-				return backendFailed(exchange, handshake.routeId, target, failure);
-			})
-			.doFinally(signal -> {
-				if (!started.get()) {
-					slot.release();
-					if (hook != null) {
-						hook.ended();
-					}
+		return backend.flatMap(link -> {
+			handshake.observation.backendDone(101, "upgraded", null);
+			return upgradeClient(exchange, link, id, target, clientAddress, slot, started, hook, handshake, clientDeflate,
+					clientContextTakeover);
+		}).onErrorResume(BackendHandshakeException.class, failure -> {
+			handshake.backendFailed(failure);
+			return backendFailed(exchange, handshake.routeId, target, failure);
+		}).doFinally(signal -> {
+			if (!started.get()) {
+				slot.release();
+				if (hook != null) {
+					hook.ended();
 				}
-			});
+			}
+		});
 	}
 
 	/**
@@ -462,13 +473,19 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 
 		private boolean reported;
 
+		/** Its observations (no-ops unless tracing is on). */
+		final UpgradeObservation observation;
+
 		Handshake(ServerWebExchange exchange) {
 			this.exchange = exchange;
 			this.routeId = routeId(exchange);
+			this.observation = UpgradeObservation.start(WebSocketProxyFilter.this.observations,
+					exchange.getRequest().getHeaders(), this.routeId);
 		}
 
-		void backendFailed(boolean backendAnswer) {
-			this.backendOutcome = backendAnswer ? "refused" : "failed";
+		void backendFailed(BackendHandshakeException failure) {
+			this.backendOutcome = failure.isBackendAnswer() ? "refused" : "failed";
+			this.observation.backendDone(failure.status(), this.backendOutcome, failure);
 		}
 
 		void upgraded() {
@@ -492,6 +509,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 				this.reported = true;
 				WebSocketProxyFilter.this.registry.handshake(this.routeId, status, outcome,
 						System.nanoTime() - this.start);
+				this.observation.answered(status, outcome);
 			}
 		}
 

@@ -46,6 +46,8 @@ class ConnectionMetricsTest extends AdminGatewayTest {
 				.as("open connections count before they close")
 				.isEqualTo(3);
 			assertThat(value(open, "wsgate_connections_active", "routeId=metered")).isEqualTo(1);
+			assertThat(value(open, "wsgate_connections_open_seconds_count", "routeId=metered")).isEqualTo(1);
+			assertThat(value(open, "wsgate_connections_open_seconds_sum", "routeId=metered")).isPositive();
 
 			ws.sendClose(1000, "done");
 			assertThat(ws.readUntilClose().closeCode()).isEqualTo(1000);
@@ -75,6 +77,7 @@ class ConnectionMetricsTest extends AdminGatewayTest {
 		assertThat(delta(before, after, "wsgate_closes_total", "routeId=metered", "code=1000", "initiator=client"))
 			.isEqualTo(1);
 		assertThat(delta(before, after, "wsgate_connections_total", "routeId=metered", "outcome=upgraded")).isEqualTo(1);
+		assertThat(value(after, "wsgate_connections_open_seconds_count", "routeId=metered")).isZero();
 		assertThat(delta(before, after, "wsgate_handshake_duration_seconds_count", "routeId=metered", "status=101"))
 			.isEqualTo(1);
 		assertThat(value(after, "wsgate_handshake_duration_seconds_bucket", "routeId=metered", "status=101", "le=10.0"))

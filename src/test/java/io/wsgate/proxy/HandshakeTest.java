@@ -115,6 +115,8 @@ class HandshakeTest extends GatewayTest {
 			// no trusted proxies (Spring Cloud Gateway's default): what the client claims is dropped
 			assertThat(seen.contains("X-Forwarded-For")).isFalse();
 			assertThat(seen.contains("Forwarded")).isFalse();
+			// tracing is off by default: no trace context is made up for the backend
+			assertThat(seen.contains("traceparent")).isFalse();
 			assertThat(seen.get("Sec-WebSocket-Version")).isEqualTo("13");
 			clientKey = ws.header("sec-websocket-accept");
 			assertThat(seen.get("Sec-WebSocket-Key")).isNotNull().isNotEqualTo(clientKey);
