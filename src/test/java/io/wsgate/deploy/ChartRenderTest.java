@@ -9,20 +9,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
+import io.wsgate.support.Helm;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Helm chart in {@code helm/wsgate} renders, with its default values and with every option
  * on, into Kubernetes objects that fit together: probes on the actuator's health groups at a
  * port the container declares, a grace period longer than preStop plus the drain, Services,
  * budgets, autoscalers and monitors that select the Deployment's pods, configuration that parses.
- * Rendered by {@link HelmTemplates} (no helm binary on Debian).
+ * Rendered by the real {@code helm} ({@link Helm}: {@code helm template}, and {@code helm lint --strict}).
  */
 class ChartRenderTest {
 
@@ -61,7 +61,7 @@ class ChartRenderTest {
 	private final Yaml yaml = new Yaml();
 
 	@Test
-	void defaultValuesRenderAConfigMapSecretDeploymentServiceAndBudget() throws IOException {
+	void defaultValuesRenderAConfigMapSecretDeploymentServiceAndBudget() throws Exception {
 		Map<String, Map<String, Object>> objects = render(Map.of());
 		assertThat(objects.keySet()).containsExactlyInAnyOrder("ConfigMap", "Secret", "Deployment", "Service",
 				"PodDisruptionBudget");
@@ -83,7 +83,7 @@ class ChartRenderTest {
 	}
 
 	@Test
-	void everyOptionRendersAndFitsTogether() throws IOException {
+	void everyOptionRendersAndFitsTogether() throws Exception {
 		Map<String, Object> full = this.yaml.load(FULL);
 		Map<String, Map<String, Object>> objects = render(full);
 		assertThat(objects.keySet()).containsExactlyInAnyOrder("ConfigMap", "Secret", "Deployment", "Service",
@@ -139,9 +139,9 @@ class ChartRenderTest {
 	}
 
 	@Test
-	void redisNeedsAPasswordAndSecretsOfYourOwnAreReferencedNotCopied() throws IOException {
-		assertThatThrownBy(() -> render(this.yaml.load("redis: {enabled: true}")))
-			.hasMessageContaining("redis.password (or redis.existingSecret) is required with redis.enabled");
+	void redisNeedsAPasswordAndSecretsOfYourOwnAreReferencedNotCopied() throws Exception {
+		assertThat(refusal(this.yaml.load("redis: {enabled: true}")))
+			.contains("redis.password (or redis.existingSecret) is required with redis.enabled");
 		Map<String, Map<String, Object>> objects = render(this.yaml.load("""
 				redis: {enabled: true, existingSecret: redis-auth, existingSecretKey: password}
 				management: {existingSecret: wsgate-admin}
@@ -205,7 +205,7 @@ class ChartRenderTest {
 	}
 
 	@Test
-	void everyValueIsDocumented() throws IOException {
+	void everyValueIsDocumented() throws Exception {
 		List<String> undocumented = new ArrayList<>();
 		List<Integer> documentedIndents = new ArrayList<>();
 		String previous = "";
@@ -233,49 +233,30 @@ class ChartRenderTest {
 	}
 
 	@Test
-	void templatesOutsideTheSubsetAreRefused() {
-		HelmTemplates templates = new HelmTemplates(Map.of());
-		assertThatThrownBy(() -> templates.render(templates.parse("{{ range .Values.x }}{{ end }}")))
-			.hasMessageContaining("range");
-		assertThatThrownBy(() -> templates.render(templates.parse("{{ .Values.x | b64enc }}")))
-			.hasMessageContaining("b64enc");
-		assertThat(templates.render(templates.parse("a {{- if 0 }}x{{ else }} {{ add 1 2 | quote }}{{ end -}} \n b")))
-			.isEqualTo("a \"3\"b");
+	void theChartPassesHelmLintStrict() throws Exception {
+		Helm.Run lint = Helm.run("lint", "--strict", CHART.toString());
+		assertThat(lint.exitCode()).as(lint.stdout() + lint.stderr()).isZero();
+		assertThat(lint.stdout()).contains("1 chart(s) linted, 0 chart(s) failed");
 	}
 
-	/** Renders every template with values.yaml and {@code overrides} merged over it, by kind. */
-	private Map<String, Map<String, Object>> render(Map<String, Object> overrides) throws IOException {
-		Map<String, Object> root = new LinkedHashMap<>();
-		root.put("Values", merge(values(Map.of()), overrides));
-		root.put("Release", Map.of("Name", "demo", "Namespace", "default", "Service", "Helm"));
-		Map<String, Object> chart = this.yaml.load(Files.readString(CHART.resolve("Chart.yaml")));
-		root.put("Chart", Map.of("Name", chart.get("name"), "Version", chart.get("version"), "AppVersion",
-				chart.get("appVersion")));
-		HelmTemplates templates = new HelmTemplates(root);
-		List<Path> files;
-		try (Stream<Path> listing = Files.list(CHART.resolve("templates"))) {
-			files = listing.sorted().toList();
-		}
-		files.stream().filter(file -> file.toString().endsWith(".tpl")).forEach(file -> templates.parse(read(file)));
+	/** {@code helm template} with values.yaml and {@code overrides} (as a values file) over it: the objects, by kind. */
+	private Map<String, Map<String, Object>> render(Map<String, Object> overrides) throws Exception {
 		Map<String, Map<String, Object>> objects = new LinkedHashMap<>();
-		for (Path file : files) {
-			if (!file.toString().endsWith(".yaml")) {
-				continue;
-			}
-			String rendered = templates.render(templates.parse(read(file)));
-			assertThat(rendered).as(file + " rendered").doesNotContain("<no value>");
-			for (Object document : this.yaml.loadAll(rendered)) {
-				if (document == null) {
-					continue;
-				}
-				Map<String, Object> object = (Map<String, Object>) document;
-				assertThat(objects.put((String) object.get("kind"), object)).as("one " + object.get("kind")).isNull();
-			}
+		for (Map<String, Object> object : Helm.template("demo", CHART, "-f", Helm.valuesFile(this.yaml.dump(overrides)).toString())) {
+			assertThat(objects.put((String) object.get("kind"), object)).as("one " + object.get("kind")).isNull();
 		}
 		return objects;
 	}
 
-	private Map<String, Object> values(Map<String, Object> overrides) throws IOException {
+	/** What {@code helm template} says when it refuses {@code overrides}. */
+	private String refusal(Map<String, Object> overrides) throws Exception {
+		Helm.Run run = Helm.run("template", "demo", CHART.toString(), "-f",
+				Helm.valuesFile(this.yaml.dump(overrides)).toString());
+		assertThat(run.exitCode()).as("helm template refuses " + overrides + ":\n" + run.stdout()).isNotZero();
+		return run.stderr();
+	}
+
+	private Map<String, Object> values(Map<String, Object> overrides) throws Exception {
 		return merge(this.yaml.load(Files.readString(CHART.resolve("values.yaml"))), overrides);
 	}
 
@@ -290,15 +271,6 @@ class ChartRenderTest {
 			}
 		});
 		return merged;
-	}
-
-	private static String read(Path file) {
-		try {
-			return Files.readString(file);
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
 	}
 
 	/** A value by path; a key may hold dots ({@code metadata.labels.app.kubernetes.io/name}): the longest key wins. */
