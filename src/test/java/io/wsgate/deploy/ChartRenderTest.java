@@ -410,6 +410,40 @@ class ChartRenderTest {
 		assertThat(undocumented).as("values without a '# --' comment on them or on a parent").isEmpty();
 	}
 
+	@Test
+	void everyDocumentedValueHasARowInTheChartReference() throws Exception {
+		String reference = Files.readString(Path.of("docs/kubernetes.md"));
+		List<String> documented = new ArrayList<>();
+		List<String> path = new ArrayList<>();
+		List<Integer> indents = new ArrayList<>();
+		boolean commented = false;
+		for (String line : Files.readAllLines(Chart.DIR.resolve("values.yaml"))) {
+			String stripped = line.strip();
+			if (stripped.isEmpty() || stripped.startsWith("-")) {
+				continue;
+			}
+			if (stripped.startsWith("#")) {
+				commented = stripped.startsWith("# --");
+				continue;
+			}
+			int indent = line.length() - line.stripLeading().length();
+			while (!indents.isEmpty() && indents.get(indents.size() - 1) >= indent) {
+				indents.remove(indents.size() - 1);
+				path.remove(path.size() - 1);
+			}
+			indents.add(indent);
+			path.add(stripped.substring(0, stripped.indexOf(':')));
+			if (commented) {
+				documented.add(String.join(".", path));
+			}
+			commented = false;
+		}
+		assertThat(documented).hasSizeGreaterThan(60)
+			.allSatisfy(value -> assertThat(reference).as("docs/kubernetes.md's row of " + value)
+				.contains("| `" + value + "` |"));
+		assertThat(Files.readString(Path.of("README.md"))).contains("[docs/kubernetes.md](docs/kubernetes.md)");
+	}
+
 	/** The checks every rendering must pass. */
 	private static void checkTogether(Chart chart, Map<String, Object> values) {
 		Map<String, Object> deployment = chart.deployment();
