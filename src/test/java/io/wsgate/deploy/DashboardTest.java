@@ -150,10 +150,12 @@ class DashboardTest {
 				assertThat(port).as("the traffic port's startup line").isNotEqualTo(managementPort);
 				relayEchoThenTooBig(port);
 				closedByTheBackendWith1011(port);
+				// as the chart's ServiceMonitor scrapes: on the management port, without credentials
+				Management scraper = Management.anonymous(managementPort);
 				Management ops = Management.as(managementPort, "user", "process-test-password");
-				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(samples(ops))
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(samples(scraper))
 					.containsKeys("wsgate_closes_total", "wsgate_connections_gateway_closes_total"));
-				Map<String, List<Map<String, String>>> exported = samples(ops);
+				Map<String, List<Map<String, String>>> exported = samples(scraper);
 				for (String query : queries) {
 					checkAgainst(query, exported);
 				}
@@ -161,7 +163,7 @@ class DashboardTest {
 					.contains(Map.of("pool", "dash-pool", "state", "healthy", "=", "1.0"))
 					.contains(Map.of("pool", "dash-pool", "state", "unhealthy", "=", "0.0"));
 				assertThat(ops.post("/actuator/wsbackends/dash-pool/servers/0/drain", null).statusCode()).isEqualTo(200);
-				assertThat(samples(ops).get("wsgate_pool_servers")).as("drained: what WsgatePoolWithoutServer sees")
+				assertThat(samples(scraper).get("wsgate_pool_servers")).as("drained: what WsgatePoolWithoutServer sees")
 					.contains(Map.of("pool", "dash-pool", "state", "healthy", "=", "0.0"))
 					.contains(Map.of("pool", "dash-pool", "state", "drained", "=", "1.0"));
 			}
