@@ -22,9 +22,10 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 
 /**
- * Answers the actuator route API's refusals with their reason, as
- * {@code {"status":400,"error":"route chat: ..."}} (the shape of wsgate's other endpoints),
- * where Spring's default error answer would leave the reason out.
+ * Answers the actuator route API's refusals with their reason, as RFC 9457 problem details
+ * ({@code application/problem+json}: {@code type}, {@code title}, {@code status},
+ * {@code detail}, {@code instance}), where Spring's default error answer would leave the reason
+ * out. The reason is also in {@code error}, the member wsgate's other endpoints answer with.
  */
 @RestControllerAdvice(assignableTypes = AbstractGatewayControllerEndpoint.class)
 class RouteApiErrors {
@@ -35,8 +36,9 @@ class RouteApiErrors {
 	static final String RETRY_AFTER_SECONDS = "5";
 
 	@ExceptionHandler
-	ResponseEntity<Map<String, Object>> invalidRoute(InvalidRouteException ex) {
-		return answer(HttpStatus.BAD_REQUEST, ex.getMessage()); // logged by the repository, with the user
+	ResponseEntity<Map<String, Object>> invalidRoute(InvalidRouteException ex, ServerWebExchange exchange) {
+		// logged by the repository, with the user
+		return answer(HttpStatus.BAD_REQUEST, ex.getMessage(), exchange);
 	}
 
 	@ExceptionHandler
@@ -52,7 +54,7 @@ class RouteApiErrors {
 				log.warn("route API request refused (by {}): {} {}: {}", user, exchange.getRequest().getMethod(),
 						exchange.getRequest().getPath(), message);
 			}
-			return answer(ex.getStatusCode(), message);
+			return answer(ex.getStatusCode(), message, exchange);
 		});
 	}
 
@@ -68,19 +70,28 @@ class RouteApiErrors {
 			log.warn("route API request failed (by {}): {} {}: {}", user, exchange.getRequest().getMethod(),
 					exchange.getRequest().getPath(), ex.getMessage());
 			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-				.contentType(MediaType.APPLICATION_JSON)
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 				.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-				.body(body(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage()));
+				.body(problem(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage(), exchange));
 		});
 	}
 
-	private static ResponseEntity<Map<String, Object>> answer(HttpStatusCode status, String message) {
-		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body(status, message));
+	private static ResponseEntity<Map<String, Object>> answer(HttpStatusCode status, String message,
+			ServerWebExchange exchange) {
+		return ResponseEntity.status(status)
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem(status, message, exchange));
 	}
 
-	private static Map<String, Object> body(HttpStatusCode status, String message) {
+	/** An RFC 9457 problem: no problem type of its own ({@code about:blank}), so the title is the status's. */
+	static Map<String, Object> problem(HttpStatusCode status, String message, ServerWebExchange exchange) {
 		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", "about:blank");
+		HttpStatus known = HttpStatus.resolve(status.value());
+		body.put("title", (known != null) ? known.getReasonPhrase() : String.valueOf(status.value()));
 		body.put("status", status.value());
+		body.put("detail", message);
+		body.put("instance", exchange.getRequest().getPath().value());
 		body.put("error", message);
 		return body;
 	}

@@ -165,6 +165,17 @@ class RouteApiTest extends AdminGatewayTest {
 		}
 		assertThat(admin().post("/actuator/gateway/routes/bad%20id", route(echoUri(), "/x/**")).statusCode())
 			.isEqualTo(400);
+		// refusals are RFC 9457 problem details
+		HttpResponse<String> problem = admin().post("/actuator/gateway/routes/kept",
+				route(echoUri(), "/changed/**", "\"MaxMessageSize=lots\""));
+		assertThat(problem.headers().firstValue("Content-Type")).hasValueSatisfying(
+				type -> assertThat(type).startsWith("application/problem+json"));
+		JsonNode details = Management.json.readTree(problem.body());
+		assertThat(details.get("type").asString()).isEqualTo("about:blank");
+		assertThat(details.get("title").asString()).isEqualTo("Bad Request");
+		assertThat(details.get("status").asInt()).isEqualTo(400);
+		assertThat(details.get("detail").asString()).contains("lots");
+		assertThat(details.get("instance").asString()).isEqualTo("/actuator/gateway/routes/kept");
 
 		assertThat(Files.readString(storeFile)).isEqualTo(before);
 		assertThat(status("/kept/x")).isEqualTo(101);
