@@ -15,6 +15,7 @@ import reactor.core.publisher.Flux;
 import reactor.util.context.Context;
 
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.filter.FilterDefinition;
 import org.springframework.cloud.gateway.filter.factory.GatewayFilterFactory;
@@ -259,7 +260,7 @@ final class RouteValidator {
 		return ex instanceof IllegalArgumentException || ex instanceof BindException
 				|| ex instanceof ConversionException || ex instanceof ValidationException
 				|| ex instanceof org.springframework.validation.BindException
-				|| ex instanceof org.springframework.boot.context.properties.bind.validation.BindValidationException
+				|| ex instanceof BindValidationException
 				|| ex instanceof IllegalStateException && ex.getClass() == IllegalStateException.class;
 	}
 

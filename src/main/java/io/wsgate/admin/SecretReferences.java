@@ -1,5 +1,6 @@
 package io.wsgate.admin;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -67,7 +68,7 @@ final class SecretReferences {
 			if (secret == null || secret.isEmpty()) {
 				throw new InvalidRouteException("route " + route + ": " + element + " argument " + argument
 						+ " references ${secret:" + name + "}, but there is no property " + PREFIX + name
-						+ " (an environment variable WSGATE_SECRETS_" + name.toUpperCase(java.util.Locale.ROOT)
+						+ " (an environment variable WSGATE_SECRETS_" + name.toUpperCase(Locale.ROOT)
 							.replace('.', '_')
 							.replace('-', '_')
 						+ ", a property, or a config tree file)");

@@ -1,6 +1,7 @@
 package io.wsgate.admin;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -95,7 +96,7 @@ final class VerifiedCredentials implements ReactiveAuthenticationManager {
 			hmac.update((byte) 0);
 			return hmac.doFinal(password.getBytes(StandardCharsets.UTF_8));
 		}
-		catch (java.security.GeneralSecurityException ex) {
+		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("HmacSHA256 is not available", ex);
 		}
 	}

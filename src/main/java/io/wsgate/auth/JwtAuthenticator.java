@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
@@ -435,7 +436,7 @@ final class JwtAuthenticator {
 			try {
 				return KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
 			}
-			catch (InvalidKeySpecException | java.security.NoSuchAlgorithmException ex) {
+			catch (InvalidKeySpecException | NoSuchAlgorithmException ex) {
 				// try the next type
 			}
 		}

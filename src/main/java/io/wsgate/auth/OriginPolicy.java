@@ -1,6 +1,7 @@
 package io.wsgate.auth;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +76,7 @@ final class OriginPolicy {
 		try {
 			uri = new URI(value);
 		}
-		catch (java.net.URISyntaxException ex) {
+		catch (URISyntaxException ex) {
 			return null;
 		}
 		String scheme = uri.getScheme();

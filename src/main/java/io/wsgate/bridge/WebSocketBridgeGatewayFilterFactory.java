@@ -5,10 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.factory.AbstractGatewayFilterFactory;
 import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
 
 import io.wsgate.proxy.ConnectionPolicy;
 import io.wsgate.proxy.WebSocketProxyFilter;
@@ -43,8 +46,7 @@ public class WebSocketBridgeGatewayFilterFactory
 		HttpBridge bridge = new HttpBridge(settings, this.client, this.metrics, this.maxRejectionBody);
 		return new GatewayFilter() {
 			@Override
-			public reactor.core.publisher.Mono<Void> filter(org.springframework.web.server.ServerWebExchange exchange,
-					org.springframework.cloud.gateway.filter.GatewayFilterChain chain) {
+			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 				if (!WebSocketProxyFilter.isWebSocketUpgrade(exchange.getRequest().getHeaders())) {
 					exchange.getResponse().getHeaders().set(HttpHeaders.UPGRADE, "websocket");
 					exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "Upgrade");

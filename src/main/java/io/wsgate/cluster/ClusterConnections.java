@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -378,7 +379,7 @@ final class ClusterConnections implements Connections, SmartLifecycle {
 	/** The answers gathered, and the replicas that gave none. */
 	private record Gathered(List<Reply> replies, List<String> unanswered) {
 
-		java.util.Optional<Reply> settled() {
+		Optional<Reply> settled() {
 			return this.replies.stream().filter(Reply::settles).findFirst();
 		}
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -56,7 +57,7 @@ final class LocalConnections implements Connections {
 				List.of());
 	}
 
-	private java.util.stream.Stream<ProxiedConnection> matching(@Nullable String route, @Nullable String principal) {
+	private Stream<ProxiedConnection> matching(@Nullable String route, @Nullable String principal) {
 		return this.registry.connections()
 			.stream()
 			.filter(connection -> route == null || route.equals(connection.routeId()))

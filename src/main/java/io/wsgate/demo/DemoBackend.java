@@ -1,13 +1,16 @@
 package io.wsgate.demo;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Function;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -52,7 +55,7 @@ public final class DemoBackend implements AutoCloseable {
 	 * With {@code broadcast}, the chat service tells every chat connection what one says
 	 * (through the gateway's connections API); without, it answers only the sender.
 	 */
-	DemoBackend(String host, int port, java.util.function.@org.jspecify.annotations.Nullable Function<String, Mono<Void>> broadcast) {
+	DemoBackend(String host, int port, @Nullable Function<String, Mono<Void>> broadcast) {
 		ChatService chat = new ChatService(broadcast);
 		WebsocketServerSpec spec = WebsocketServerSpec.builder().maxFramePayloadLength(MAX_MESSAGE).build();
 		this.server = HttpServer.create()
@@ -131,7 +134,7 @@ public final class DemoBackend implements AutoCloseable {
 				.sendByteArray(Mono.just(page))
 				.then();
 		}
-		catch (java.io.IOException | NullPointerException ex) {
+		catch (IOException | NullPointerException ex) {
 			return response.status(HttpResponseStatus.INTERNAL_SERVER_ERROR).send();
 		}
 	}

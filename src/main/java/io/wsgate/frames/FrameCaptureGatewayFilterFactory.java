@@ -8,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -173,7 +174,7 @@ public class FrameCaptureGatewayFilterFactory
 			}
 			String text = utf8(bytes, length);
 			if (text == null) {
-				return "base64:" + Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(bytes, length));
+				return "base64:" + Base64.getEncoder().encodeToString(Arrays.copyOf(bytes, length));
 			}
 			for (Pattern mask : this.masks) {
 				text = mask.matcher(text).replaceAll(SecretMask.MASK);

@@ -4,8 +4,10 @@ import java.security.Principal;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -193,7 +195,7 @@ final class HookChain implements MessageInspection {
 		}
 
 		private void report(Context context, Link link, MessageDecision decision) {
-			report(context, link, decision.kind().name().toLowerCase(java.util.Locale.ROOT),
+			report(context, link, decision.kind().name().toLowerCase(Locale.ROOT),
 					(decision.kind() == MessageDecision.Kind.CLOSE)
 							? decision.code() + " \"" + decision.reason() + "\"" : "-");
 		}
@@ -202,7 +204,7 @@ final class HookChain implements MessageInspection {
 			LogLine.of(log.atInfo(), "inspection")
 				.with("id", this.connection.id())
 				.with("route", this.connection.routeId())
-				.with("direction", context.direction.name().toLowerCase(java.util.Locale.ROOT))
+				.with("direction", context.direction.name().toLowerCase(Locale.ROOT))
 				.with("hook", link.name())
 				.with("decision", decision)
 				.text(" " + detail)
@@ -213,7 +215,7 @@ final class HookChain implements MessageInspection {
 		}
 
 		private static Throwable unwrap(Throwable failure) {
-			return (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
+			return (failure instanceof CompletionException && failure.getCause() != null)
 					? failure.getCause() : failure;
 		}
 

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 import org.jspecify.annotations.Nullable;
 
@@ -147,7 +148,7 @@ public class TrafficCaptures {
 
 	}
 
-	static String uriWithoutSecrets(URI uri, java.util.function.UnaryOperator<String> maskQuery) {
+	static String uriWithoutSecrets(URI uri, UnaryOperator<String> maskQuery) {
 		String query = uri.getRawQuery();
 		return uri.getRawPath() + ((query != null) ? "?" + maskQuery.apply(query) : "");
 	}

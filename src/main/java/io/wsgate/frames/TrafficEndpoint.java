@@ -1,6 +1,7 @@
 package io.wsgate.frames;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ public class TrafficEndpoint {
 		List<Map<String, Object>> routes = new ArrayList<>();
 		this.captures.routes().values().stream()
 			.filter(capture -> route == null || route.equals(capture.routeId()))
-			.sorted(java.util.Comparator.comparing(RouteCapture::routeId))
+			.sorted(Comparator.comparing(RouteCapture::routeId))
 			.forEach(capture -> {
 				Map<String, Object> entry = new LinkedHashMap<>();
 				entry.put("route", capture.routeId());

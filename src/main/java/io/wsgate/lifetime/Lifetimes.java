@@ -1,6 +1,7 @@
 package io.wsgate.lifetime;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -29,7 +30,7 @@ final class Lifetimes {
 	}
 
 	static String describe(Duration duration) {
-		return duration.isZero() ? "off" : duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+		return duration.isZero() ? "off" : duration.toString().substring(2).toLowerCase(Locale.ROOT);
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.wsgate.pools;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -114,7 +115,7 @@ public final class BackendPool {
 		connectSource();
 		if (this.check != null && this.probing == null) {
 			HealthCheckPlan plan = this.check;
-			this.probing = Flux.interval(java.time.Duration.ZERO, plan.interval(), Schedulers.parallel())
+			this.probing = Flux.interval(Duration.ZERO, plan.interval(), Schedulers.parallel())
 				.onBackpressureDrop()
 				.concatMap(tick -> probeAll(prober), 0)
 				.subscribe();

@@ -15,12 +15,17 @@ import javax.net.ssl.SSLException;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.client.PrematureCloseException;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
@@ -75,7 +80,7 @@ final class HealthProber {
 			Instant time = Instant.now();
 			long start = System.nanoTime();
 			String url = url(server.isSecure() ? "https" : "http", server, plan.port(), plan.uri());
-			return configured(plan.headers(), timeout).request(io.netty.handler.codec.http.HttpMethod
+			return configured(plan.headers(), timeout).request(HttpMethod
 				.valueOf(plan.method().name()))
 				.uri(url)
 				.responseConnection((response, connection) -> checkHttp(response, connection, plan))
@@ -188,8 +193,8 @@ final class HealthProber {
 	/** A short reason for an operator; never a header value or a body. */
 	static String describe(Throwable failure, Duration timeout) {
 		if (find(failure, TimeoutException.class) != null
-				|| find(failure, io.netty.channel.ConnectTimeoutException.class) != null
-				|| find(failure, io.netty.handler.timeout.ReadTimeoutException.class) != null) {
+				|| find(failure, ConnectTimeoutException.class) != null
+				|| find(failure, ReadTimeoutException.class) != null) {
 			return "no answer within " + timeout.toMillis() + "ms";
 		}
 		if (find(failure, ConnectException.class) != null) {
@@ -201,8 +206,8 @@ final class HealthProber {
 		if (find(failure, SSLException.class) != null) {
 			return "TLS handshake failed";
 		}
-		if (find(failure, reactor.netty.channel.AbortedException.class) != null
-				|| find(failure, reactor.netty.http.client.PrematureCloseException.class) != null) {
+		if (find(failure, AbortedException.class) != null
+				|| find(failure, PrematureCloseException.class) != null) {
 			return "connection closed before an answer";
 		}
 		return failure.getClass().getSimpleName();

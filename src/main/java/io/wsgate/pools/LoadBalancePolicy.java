@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -133,11 +134,11 @@ interface LoadBalancePolicy {
 	 */
 	final class Hash implements LoadBalancePolicy {
 
-		private final java.util.function.Function<Choice, @Nullable String> key;
+		private final Function<Choice, @Nullable String> key;
 
 		private final RoundRobin fallback = new RoundRobin();
 
-		Hash(java.util.function.Function<Choice, @Nullable String> key) {
+		Hash(Function<Choice, @Nullable String> key) {
 			this.key = key;
 		}
 

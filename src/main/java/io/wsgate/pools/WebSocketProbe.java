@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -53,7 +54,7 @@ final class WebSocketProbe {
 	 * (after a 101) and completes when the server has answered the close or ended the connection.
 	 */
 	Mono<Void> upgrade(String host, int port, boolean secure, String uri, Map<String, String> headers,
-			Duration timeout, String closeReason, java.util.function.Consumer<Answer> onAnswer) {
+			Duration timeout, String closeReason, Consumer<Answer> onAnswer) {
 		TcpClient tcp = this.client.host(host)
 			.port(port)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));

@@ -3,6 +3,7 @@ package io.wsgate.proxy;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +23,12 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -83,7 +87,7 @@ final class BackendConnector implements AutoCloseable {
 					builder.protocols(bundle.getOptions().getEnabledProtocols());
 				}
 				if (bundle.getOptions().getCiphers() != null) {
-					builder.ciphers(java.util.Arrays.asList(bundle.getOptions().getCiphers()));
+					builder.ciphers(Arrays.asList(bundle.getOptions().getCiphers()));
 				}
 			}
 			if (insecure) {
@@ -166,7 +170,7 @@ final class BackendConnector implements AutoCloseable {
 
 	private static Class<? extends Channel> socketChannelType(Channel clientChannel) {
 		return (clientChannel instanceof EpollSocketChannel) ? EpollSocketChannel.class
-				: io.netty.channel.socket.nio.NioSocketChannel.class;
+				: NioSocketChannel.class;
 	}
 
 	private AddressResolverGroup<?> resolverFor(Channel clientChannel) {
@@ -211,8 +215,8 @@ final class BackendConnector implements AutoCloseable {
 		if (root instanceof SSLException) {
 			return BackendHandshakeException.unreachable("TLS handshake with backend failed");
 		}
-		if (root instanceof io.netty.handler.codec.TooLongFrameException
-				|| root instanceof io.netty.handler.codec.http.TooLongHttpContentException) {
+		if (root instanceof TooLongFrameException
+				|| root instanceof TooLongHttpContentException) {
 			return BackendHandshakeException.unreachable("backend handshake answer too large");
 		}
 		return BackendHandshakeException.unreachable("backend unreachable: " + root.getClass().getSimpleName());

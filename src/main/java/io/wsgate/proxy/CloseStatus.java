@@ -1,5 +1,7 @@
 package io.wsgate.proxy;
 
+import java.util.Locale;
+
 /**
  * How a connection ended: the close code (1005 for an empty close frame, 1006 for a
  * connection lost without one), the reason, and who started it.
@@ -17,7 +19,7 @@ public record CloseStatus(int code, String reason, Initiator initiator) {
 
 		@Override
 		public String toString() {
-			return name().toLowerCase(java.util.Locale.ROOT);
+			return name().toLowerCase(Locale.ROOT);
 		}
 
 	}

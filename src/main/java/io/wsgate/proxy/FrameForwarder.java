@@ -8,6 +8,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -225,7 +227,7 @@ final class FrameForwarder {
 		this.deflate = deflate;
 		this.messageMode = this.inflate || deflate;
 		if (inflate == Relay.Deflate.CONTEXT_TAKEOVER) {
-			this.contextInflater = new java.util.zip.Inflater(true);
+			this.contextInflater = new Inflater(true);
 		}
 	}
 
@@ -295,10 +297,6 @@ final class FrameForwarder {
 		else {
 			this.relay.writeClose(this.to, code, reason);
 		}
-	}
-
-	boolean hasPendingClose() {
-		return this.pendingCloseReason != null;
 	}
 
 	/**
@@ -900,7 +898,7 @@ final class FrameForwarder {
 				this.relay.violation(this.from, Violation.overBudget());
 				return;
 			}
-			catch (java.util.zip.DataFormatException ex) {
+			catch (DataFormatException ex) {
 				releaseReservation();
 				this.relay.violation(this.from, new Violation(1007, "invalid compressed data", "protocol-error"));
 				return;
@@ -994,10 +992,6 @@ final class FrameForwarder {
 		}
 		write(DataFrames.encode(this.out.alloc(), message.type().opcode, message.array(), message.length(),
 				this.to == Side.BACKEND));
-	}
-
-	Side from() {
-		return this.from;
 	}
 
 	/** The route's limit on messages in this direction ({@link MessageLimits#UNLIMITED}: none). */

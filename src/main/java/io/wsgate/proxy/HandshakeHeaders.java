@@ -2,6 +2,7 @@ package io.wsgate.proxy;
 
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -126,7 +127,7 @@ final class HandshakeHeaders {
 		if (values == null || values.isEmpty()) {
 			return Set.of();
 		}
-		java.util.HashSet<String> tokens = new java.util.HashSet<>();
+		HashSet<String> tokens = new HashSet<>();
 		for (String value : values) {
 			for (String token : value.split(",")) {
 				tokens.add(token.trim().toLowerCase(Locale.ROOT));

@@ -1,5 +1,7 @@
 package io.wsgate.proxy;
 
+import java.util.List;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -21,7 +23,7 @@ final class HstsFilter implements WebFilter, Ordered {
 		if (exchange.getRequest().getSslInfo() != null) {
 			exchange.getResponse().beforeCommit(() -> {
 				exchange.getResponse().getHeaders().putIfAbsent("Strict-Transport-Security",
-						java.util.List.of(this.value));
+						List.of(this.value));
 				return Mono.empty();
 			});
 		}

@@ -2,6 +2,7 @@ package io.wsgate.proxy;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.spi.LoggingEventBuilder;
+import org.slf4j.spi.NOPLoggingEventBuilder;
 
 /**
  * One operator log line, written once and read two ways: as text ({@code closed id=3e61-4
@@ -36,7 +37,7 @@ public final class LogLine {
 	 * @param event what happened, the line's first word(s): {@code opened}, {@code gateway close}
 	 */
 	public static LogLine of(LoggingEventBuilder builder, String event) {
-		if (builder instanceof org.slf4j.spi.NOPLoggingEventBuilder) {
+		if (builder instanceof NOPLoggingEventBuilder) {
 			return DISABLED;
 		}
 		return new LogLine(builder, event);

@@ -1,5 +1,6 @@
 package io.wsgate.proxy;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
@@ -99,7 +100,7 @@ public final class MessageDecision {
 		return switch (this.kind) {
 			case CLOSE -> "close " + this.code + " \"" + this.reason + "\"";
 			case REPLACE -> "replace with " + this.replacement;
-			default -> this.kind.name().toLowerCase(java.util.Locale.ROOT);
+			default -> this.kind.name().toLowerCase(Locale.ROOT);
 		};
 	}
 

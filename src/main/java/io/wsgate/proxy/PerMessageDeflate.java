@@ -1,5 +1,6 @@
 package io.wsgate.proxy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +66,7 @@ final class PerMessageDeflate {
 					continue;
 				}
 				boolean acceptable = true;
-				List<String> params = new java.util.ArrayList<>();
+				List<String> params = new ArrayList<>();
 				for (int i = 1; i < parts.length; i++) {
 					String param = parts[i].trim().toLowerCase(Locale.ROOT);
 					params.add(param);

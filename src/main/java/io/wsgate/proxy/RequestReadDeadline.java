@@ -1,5 +1,6 @@
 package io.wsgate.proxy;
 
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -150,7 +151,7 @@ final class RequestReadDeadline {
 	}
 
 	private static String address(@Nullable SocketAddress address) {
-		return (address instanceof java.net.InetSocketAddress socket)
+		return (address instanceof InetSocketAddress socket)
 				? socket.getAddress().getHostAddress() + ":" + socket.getPort() : String.valueOf(address);
 	}
 

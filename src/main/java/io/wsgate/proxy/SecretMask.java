@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -191,7 +192,7 @@ public final class SecretMask {
 				: "\"" + MASK;
 	}
 
-	private static String replace(Pattern pattern, String text, java.util.function.Function<Matcher, String> with) {
+	private static String replace(Pattern pattern, String text, Function<Matcher, String> with) {
 		Matcher matcher = pattern.matcher(text);
 		if (!matcher.find()) {
 			return text;

@@ -11,18 +11,22 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.SSLException;
+
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -206,7 +210,7 @@ final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 				// our own listener over loopback: its certificate is for the clients' names, not ours
 				tls = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
 			}
-			catch (javax.net.ssl.SSLException ex) {
+			catch (SSLException ex) {
 				throw new IllegalStateException("no TLS client for the warm-up: " + ex.getMessage(), ex);
 			}
 		}
@@ -220,7 +224,7 @@ final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 		try {
 			return run.done.get(this.properties.getDuration().toMillis() + 30_000, TimeUnit.MILLISECONDS);
 		}
-		catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+		catch (ExecutionException | TimeoutException ex) {
 			return new Result(run.upgraded.get(), run.failed.get(), "did not finish: " + ex);
 		}
 	}

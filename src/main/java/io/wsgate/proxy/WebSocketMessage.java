@@ -1,5 +1,6 @@
 package io.wsgate.proxy;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ public final class WebSocketMessage {
 
 	/** The payload as a stream, for parsers; no copy. */
 	public InputStream payloadStream() {
-		return new java.io.ByteArrayInputStream(this.payload, 0, this.length);
+		return new ByteArrayInputStream(this.payload, 0, this.length);
 	}
 
 	/** A copy of the payload. */

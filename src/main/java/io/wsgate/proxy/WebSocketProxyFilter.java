@@ -7,15 +7,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpVersion;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -157,7 +160,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 		}
 		HttpServerRequest nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
 		if (!(nativeRequest instanceof Connection connection)
-				|| nativeRequest.version() != io.netty.handler.codec.http.HttpVersion.HTTP_1_1) {
+				|| nativeRequest.version() != HttpVersion.HTTP_1_1) {
 			return answer(exchange, 400, "WebSocket upgrades need HTTP/1.1");
 		}
 		Channel clientChannel = connection.channel();
@@ -226,7 +229,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			Channel clientChannel, ConnectionPolicy policy) {
 		HttpHeaders headers = new HttpHeaders();
 		for (var header : backendHeaders) {
-			String lower = header.getKey().toLowerCase(java.util.Locale.ROOT);
+			String lower = header.getKey().toLowerCase(Locale.ROOT);
 			if (!lower.startsWith("sec-websocket-") && !lower.equals("upgrade") && !lower.equals("connection")
 					&& !lower.equals("host")) {
 				headers.add(header.getKey(), header.getValue());
@@ -239,7 +242,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 				endpointLimit(limits.outbound()));
 		long maxInbound = request.maxInbound();
 		return Mono.defer(() -> endpoint.open(request))
-			.publishOn(reactor.core.scheduler.Schedulers.fromExecutor(clientChannel.eventLoop()))
+			.publishOn(Schedulers.fromExecutor(clientChannel.eventLoop()))
 			.map(session -> {
 				String chosen = session.subprotocol();
 				if (chosen != null && !protocols.contains(chosen)) {
@@ -429,7 +432,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			response.setStatusCode(HttpStatusCode.valueOf(failure.status()));
 			HttpHeaders headers = response.getHeaders();
 			failure.headers().forEach((name, values) -> {
-				String lower = name.toLowerCase(java.util.Locale.ROOT);
+				String lower = name.toLowerCase(Locale.ROOT);
 				if (!lower.equals("transfer-encoding") && !lower.equals("connection") && !lower.equals("keep-alive")
 						&& !lower.equals("content-length")) {
 					headers.addAll(name, values);

@@ -16,6 +16,7 @@ import io.wsgate.support.Frame;
 import io.wsgate.support.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The demo profile: what `./mvnw spring-boot:run` serves with nothing else running. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -57,16 +58,10 @@ class DemoTest {
 	}
 
 	/** Publishes until the backend reports both subscribers (their subscriptions start just after the 101). */
-	private HttpResponse<String> awaitSubscribers(int count) throws Exception {
-		HttpResponse<String> answer = null;
-		for (int i = 0; i < 50; i++) {
-			answer = get("/api?id=8&value=300");
-			if (answer.body().startsWith("{\"sent\":" + count)) {
-				return answer;
-			}
-			Thread.sleep(50);
-		}
-		throw new AssertionError("updates clients never subscribed: " + (answer != null ? answer.body() : null));
+	private HttpResponse<String> awaitSubscribers(int count) {
+		return await("updates clients subscribed").atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> get("/api?id=8&value=300"), answer -> answer.body().startsWith("{\"sent\":" + count));
 	}
 
 	@Test

@@ -1,7 +1,10 @@
 package io.wsgate.proxy;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -11,6 +14,7 @@ import io.wsgate.support.EchoBackend;
 import io.wsgate.support.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** wsgate.websocket.max-connections bounds the connections a gateway relays. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -22,6 +26,9 @@ class ConnectionLimitTest {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	ConnectionRegistry registry;
 
 	@DynamicPropertySource
 	static void routes(DynamicPropertyRegistry registry) {
@@ -42,8 +49,9 @@ class ConnectionLimitTest {
 			}
 			first.sendClose(1000, "");
 			first.readUntilClose();
-			assertThat(first.closedByPeerWithin(java.time.Duration.ofSeconds(1))).isTrue();
-			Thread.sleep(100); // the slot is freed when both TCP connections are gone
+			assertThat(first.closedByPeerWithin(Duration.ofSeconds(1))).isTrue();
+			// the slot is freed when both TCP connections are gone
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.registry.size() == 1);
 			try (RawWebSocket fourth = RawWebSocket.connect(this.port, "/d")) {
 				assertThat(fourth.status()).isEqualTo(101);
 				fourth.sendClose(1000, "");

@@ -10,6 +10,7 @@ import io.wsgate.support.GatewayTest;
 import io.wsgate.support.RawWebSocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Every live connection is listed while it lives, with what operators need to see. */
 class ConnectionRegistryTest extends GatewayTest {
@@ -36,10 +37,7 @@ class ConnectionRegistryTest extends GatewayTest {
 			ws.sendClose(1000, "");
 			ws.readUntilClose();
 		}
-		long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-		while (this.registry.size() > 0 && System.nanoTime() < deadline) {
-			Thread.sleep(10);
-		}
+		await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).until(() -> this.registry.size() == 0);
 		assertThat(this.registry.connections()).isEmpty();
 	}
 

@@ -3,6 +3,7 @@ package io.wsgate.support;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -18,6 +19,8 @@ import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A Reactor Netty WebSocket backend that echoes every frame as it came (fragments stay
@@ -65,15 +68,10 @@ public final class EchoBackend implements AutoCloseable {
 	}
 
 	/** The record of the connection with {@code ?id=}, waiting briefly for it to appear. */
-	public Record record(String id) throws InterruptedException {
-		for (int i = 0; i < 500; i++) {
-			Record record = this.records.get(id);
-			if (record != null) {
-				return record;
-			}
-			Thread.sleep(10);
-		}
-		throw new AssertionError("echo backend saw no connection with id " + id);
+	public Record record(String id) {
+		return await("echo backend saw a connection with id " + id).atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(10))
+			.until(() -> this.records.get(id), Objects::nonNull);
 	}
 
 	private Mono<Void> upgrade(HttpServerRequest request, HttpServerResponse response, WebsocketServerSpec spec) {

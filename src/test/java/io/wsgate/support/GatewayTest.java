@@ -15,7 +15,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import io.wsgate.proxy.ConnectionRegistry;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The gateway most tests talk to: one Spring context (shared by every subclass), two real
@@ -107,12 +107,10 @@ public abstract class GatewayTest {
 
 	/** Each test leaves no connection behind: both TCP connections are released after a close. */
 	@AfterEach
-	void noConnectionLeftOpen() throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-		while (this.registry.size() > 0 && System.nanoTime() < deadline) {
-			Thread.sleep(20);
-		}
-		assertThat(this.registry.size()).as("connections still registered after the test").isZero();
+	void noConnectionLeftOpen() {
+		await("connections still registered after the test").atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> this.registry.size() == 0);
 	}
 
 }

@@ -10,9 +10,12 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.function.BooleanSupplier;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * HTTP calls to a gateway's actuator endpoints as one management user (or none), with the
@@ -131,17 +134,17 @@ public final class Management {
 		return json.readTree(response.body());
 	}
 
-	/** Whether {@code condition} holds within {@code within}, polling. */
-	public static boolean eventually(Duration within, BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + within.toNanos();
-		while (true) {
-			if (condition.getAsBoolean()) {
-				return true;
-			}
-			if (System.nanoTime() > deadline) {
-				return false;
-			}
-			Thread.sleep(20);
+	/**
+	 * Whether {@code condition} holds within {@code within}, polled by Awaitility (for the tests
+	 * that assert on the answer, such as "still refused after a while").
+	 */
+	public static boolean eventually(Duration within, BooleanSupplier condition) {
+		try {
+			await().atMost(within).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
+			return true;
+		}
+		catch (ConditionTimeoutException ex) {
+			return false;
 		}
 	}
 

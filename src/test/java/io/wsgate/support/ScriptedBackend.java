@@ -16,11 +16,14 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A WebSocket backend written against the wire, for behaviours a library backend will not
@@ -57,15 +60,10 @@ public final class ScriptedBackend implements AutoCloseable {
 	}
 
 	/** The record of the connection whose request carried {@code ?id=}, waiting for it to arrive. */
-	public Session session(String id) throws InterruptedException {
-		for (int i = 0; i < 500; i++) {
-			Session session = this.sessions.get(id);
-			if (session != null) {
-				return session;
-			}
-			Thread.sleep(10);
-		}
-		throw new AssertionError("backend saw no connection with id " + id);
+	public Session session(String id) {
+		return await("backend saw a connection with id " + id).atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(10))
+			.until(() -> this.sessions.get(id), Objects::nonNull);
 	}
 
 	private void accept() {
