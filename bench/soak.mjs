@@ -95,7 +95,7 @@ function backend() {
 // Ways a churn connection ends, their weights, and what each side must see. `client` is the close
 // the client gets (code and reason; code 1006 is "TCP closed without a close frame"), `backend`
 // the close the backend gets, `status` an HTTP refusal instead of a 101. These are the gateway's
-// documented answers (README: "Close codes and who sends them", FrameInspection, KeepAlive).
+// documented answers (docs/close-codes.md, docs/inspection.md, docs/filters.md: KeepAlive).
 const MAX_SIZE = 4 * 1024 * 1024;
 const SCENARIOS = {
   normal: { weight: 40, client: [1000, ''], backend: [1000, ''] },

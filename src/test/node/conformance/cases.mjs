@@ -765,7 +765,7 @@ export const expectedDifferences = [
   {
     id: 'compression-off',
     applies: (k) => k.route !== 'deflate' && isDeflateGroup(k),
-    reason: '`wsgate.websocket.compression` is off by default (README: Compression): the gateway answers a permessage-deflate offer with no extension, so the client sends and receives uncompressed messages, where the backend alone compresses. The negotiated extension and the `compressed` flags are not compared; the messages are.',
+    reason: '`wsgate.websocket.compression` is off by default (docs/tls.md: Compression): the gateway answers a permessage-deflate offer with no extension, so the client sends and receives uncompressed messages, where the backend alone compresses. The negotiated extension and the `compressed` flags are not compared; the messages are.',
     normalize(d, p) {
       if (!extensionOf(d) || extensionOf(p) !== null) return null;
       return [withoutCompressed(withExtensions(d, '(not compared)')), withoutCompressed(withExtensions(p, '(not compared)'))];
@@ -785,7 +785,7 @@ export const expectedDifferences = [
   {
     id: 'gateway-window-under-15',
     applies: (k) => k.route === 'deflate' && /server_max_window_bits=(9|1[0-4])\b/.test(k.extensions ?? '') && !/,\s*permessage-deflate/.test(k.extensions ?? ''),
-    reason: 'The gateway refuses an offer that limits its own window below 15 bits (`server_max_window_bits` < 15: java.util.zip cannot compress with a smaller window; README: Compression), so that connection has no extension and its messages go uncompressed; ws accepts the offer. The extension and the `compressed` flags are not compared; the messages are.',
+    reason: 'The gateway refuses an offer that limits its own window below 15 bits (`server_max_window_bits` < 15: java.util.zip cannot compress with a smaller window; docs/tls.md: Compression), so that connection has no extension and its messages go uncompressed; ws accepts the offer. The extension and the `compressed` flags are not compared; the messages are.',
     normalize(d, p) {
       if (!extensionOf(d) || extensionOf(p) !== null) return null;
       return [withoutCompressed(withExtensions(d, '(not compared)')), withoutCompressed(withExtensions(p, '(not compared)'))];
@@ -794,7 +794,7 @@ export const expectedDifferences = [
   {
     id: 'gateway-buffered-message-limit',
     applies: (k) => k.route === 'deflate',
-    reason: 'On a route that joins messages (compression on), a message is held whole, and `wsgate.websocket.max-buffered-message` (8 MB by default) bounds it however large the route\'s own limit (README: Held messages): a message that inflates past 8 MiB is refused with 1009, where the backend takes up to 64 MiB.',
+    reason: 'On a route that joins messages (compression on), a message is held whole, and `wsgate.websocket.max-buffered-message` (8 MB by default) bounds it however large the route\'s own limit (docs/guarantees.md: Held messages): a message that inflates past 8 MiB is refused with 1009, where the backend takes up to 64 MiB.',
     normalize(d, p) {
       const i = d.findIndex((e, n) => key(e) !== key(p[n] ?? {}));
       if (i < 0) return null;
