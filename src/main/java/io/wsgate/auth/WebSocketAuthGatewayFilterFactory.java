@@ -27,7 +27,7 @@ import io.wsgate.resources.TrustedResources;
  * scope or claims and for a refused origin. The credential is removed from the request the
  * backend gets; who the client is travels in the headers {@code identity-headers} names.
  *
- * <p>Every argument is described in the README ("WebSocketAuth").
+ * <p>Every argument is described in docs/authentication.md.
  */
 public class WebSocketAuthGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<WebSocketAuthGatewayFilterFactory.Config> {

@@ -63,7 +63,7 @@ public class WebSocketBridgeGatewayFilterFactory
 		};
 	}
 
-	/** Arguments of {@code WebSocketBridge}; see the README's bridge section for each. */
+	/** Arguments of {@code WebSocketBridge}; see docs/bridge.md for each. */
 	public static class Config {
 
 		/** JSON Pointer (RFC 6901) to the value in a text message that picks its path. */

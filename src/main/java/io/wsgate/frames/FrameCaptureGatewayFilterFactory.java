@@ -45,7 +45,7 @@ import io.wsgate.proxy.Side;
  * connections' upgrades (request and response headers, credentials masked), bounded per
  * connection and per route, for {@code GET /actuator/wstraffic}. Off unless a route has it.
  *
- * <p>Every argument is described in the README ("Traffic capture").
+ * <p>Every argument is described in docs/inspection.md ("Traffic capture").
  */
 public class FrameCaptureGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<FrameCaptureGatewayFilterFactory.Config> {

@@ -29,7 +29,7 @@ import io.wsgate.resources.TrustedResources;
  * (Spring beans implementing {@link FrameHook}, named {@code bean}). A direction without hooks
  * is relayed as bytes, as on a route without this filter.
  *
- * <p>Every argument is described in the README ("FrameInspection").
+ * <p>Every argument is described in docs/inspection.md.
  */
 public class FrameInspectionGatewayFilterFactory
 		extends AbstractGatewayFilterFactory<FrameInspectionGatewayFilterFactory.Config> {

@@ -167,7 +167,7 @@ public class ConnectionMetrics implements ConnectionListener {
 		this.gone.removeAll(routeIds);
 		for (String routeId : Set.copyOf(this.routes.keySet())) {
 			if (routeIds.contains(routeId) || routeId.equals("-") || routeId.equals(WARMUP_ROUTE)) {
-				continue; // before a route matched; the start-up warm-up's, kept as the README says
+				continue; // before a route matched; the start-up warm-up's, kept as docs/observability.md says
 			}
 			RouteMeters route = this.routes.get(routeId);
 			this.gone.add(routeId);
