@@ -25,12 +25,12 @@ import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.util.context.Context;
 
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
-import org.springframework.cloud.gateway.filter.headers.observation.ObservedRequestHttpHeadersFilter;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.observation.ObservedRequestHttpHeadersFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.RouteMetadataUtils;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
@@ -91,12 +91,12 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			MessageBuffering buffering, ClientAddresses clientAddresses,
 			ObjectProvider<HttpHeadersFilter> headersFilters, ObservationRegistry observations) {
 		this.properties = properties;
-		this.observations = observations;
 		this.registry = registry;
 		this.connector = connector;
 		this.buffering = buffering;
 		this.clientAddresses = clientAddresses;
 		this.headersFilterBeans = headersFilters;
+		this.observations = observations;
 	}
 
 	/**
