@@ -17,12 +17,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import org.springframework.web.reactive.function.client.WebClient;
 
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.ApiKey;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.ApiKeysConfig;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.BasicConfig;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.BasicUser;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.Config;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.JwtConfig;
+import io.wsgate.auth.ApiKeysConfig.ApiKey;
+import io.wsgate.auth.BasicConfig.BasicUser;
 import io.wsgate.resources.TrustedResources;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +45,7 @@ class WebSocketAuthSettingsTest {
 
 	@Test
 	void aValidConfigurationDescribesItselfWithoutSecrets() {
-		Config config = new Config().setJwt(new JwtConfig().setSecret(SECRET))
+		AuthConfig config = new AuthConfig().setJwt(new JwtConfig().setSecret(SECRET))
 			.setAllowedOrigins(List.of("https://app.example.com"));
 		String description = this.factory.apply(config).toString();
 		assertThat(description).contains("jwt(secret)").contains("https://app.example.com").doesNotContain(SECRET);
@@ -97,7 +93,7 @@ class WebSocketAuthSettingsTest {
 		}
 		for (String uri : List.of("https://id.example.com/jwks.json", "http://127.0.0.1:8081/jwks",
 				"http://localhost/jwks", "http://[::1]:9000/jwks")) {
-			assertThat(this.factory.apply(new Config().setJwt(new JwtConfig().setJwkSetUri(uri)))).isNotNull();
+			assertThat(this.factory.apply(new AuthConfig().setJwt(new JwtConfig().setJwkSetUri(uri)))).isNotNull();
 		}
 		assertRefused(config -> config.setJwt(new JwtConfig().setJwkSetUri("https://id.example.com/jwks")
 			.setJwksRefetchInterval(Duration.ofMillis(10))), "jwt.jwks-refetch-interval must be at least 1s");
@@ -109,18 +105,18 @@ class WebSocketAuthSettingsTest {
 		Files.writeString(trusted.resolve("secret.txt"), "hunter2-top-secret");
 		WebSocketAuthGatewayFilterFactory withDirectory = new WebSocketAuthGatewayFilterFactory(WebClient.create(),
 				List.of(), pool.scheduler(), new TrustedResources(trusted));
-		assertThat(withDirectory.apply(new Config().setJwt(new JwtConfig().setPublicKey("file:" + trusted.resolve("key.pem"))))
+		assertThat(withDirectory.apply(new AuthConfig().setJwt(new JwtConfig().setPublicKey("file:" + trusted.resolve("key.pem"))))
 			.toString()).contains("jwt(public-key)");
 		for (String location : List.of("file:/etc/passwd", "file:" + trusted + "/../../../etc/passwd",
 				"https://evil.example.test/key.pem")) {
 			assertThatIllegalArgumentException()
-				.isThrownBy(() -> withDirectory.apply(new Config().setJwt(new JwtConfig().setPublicKey(location))))
+				.isThrownBy(() -> withDirectory.apply(new AuthConfig().setJwt(new JwtConfig().setPublicKey(location))))
 				.withMessageContaining("jwt.public-key '" + location + "' is refused")
 				.withMessageNotContaining("root");
 		}
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> withDirectory.apply(
-					new Config().setJwt(new JwtConfig().setPublicKey("file:" + trusted.resolve("secret.txt")))))
+					new AuthConfig().setJwt(new JwtConfig().setPublicKey("file:" + trusted.resolve("secret.txt")))))
 			.withMessageContaining("must be a PEM 'PUBLIC KEY'")
 			.withMessageNotContaining("hunter2")
 			.withNoCause();
@@ -140,16 +136,16 @@ class WebSocketAuthSettingsTest {
 
 	@Test
 	void unsafeButWorkingSettingsAreWarnedAboutNamingTheRoute(CapturedOutput output) {
-		Config basic = new Config().setBasic(new BasicConfig()
+		AuthConfig basic = new AuthConfig().setBasic(new BasicConfig()
 			.setUsers(List.of(new BasicUser().setUsername("alice").setPassword("{bcrypt}$2a$04$" + "a".repeat(53)))));
 		basic.setRouteId("intranet");
 		this.factory.apply(basic);
 		assertThat(output.getAll()).contains("route intranet: WebSocketAuth accepts HTTP Basic but has no allowed-origins");
-		Config anyAudience = new Config().setJwt(new JwtConfig().setSecret(SECRET));
+		AuthConfig anyAudience = new AuthConfig().setJwt(new JwtConfig().setSecret(SECRET));
 		anyAudience.setRouteId("chat");
 		this.factory.apply(anyAudience);
 		assertThat(output.getAll()).contains("route chat: WebSocketAuth jwt has neither audiences nor issuer");
-		Config scoped = new Config().setJwt(new JwtConfig().setSecret(SECRET).setAudiences(List.of("chat")))
+		AuthConfig scoped = new AuthConfig().setJwt(new JwtConfig().setSecret(SECRET).setAudiences(List.of("chat")))
 			.setAllowedOrigins(List.of("https://app.example.com"));
 		scoped.setRouteId("scoped");
 		this.factory.apply(scoped);
@@ -223,8 +219,8 @@ class WebSocketAuthSettingsTest {
 		assertThat(IdentityHeaders.render("x".repeat(5000))).isNull();
 	}
 
-	private void assertRefused(Consumer<Config> setup, String message) {
-		Config config = new Config();
+	private void assertRefused(Consumer<AuthConfig> setup, String message) {
+		AuthConfig config = new AuthConfig();
 		setup.accept(config);
 		assertThatIllegalArgumentException().isThrownBy(() -> this.factory.apply(config))
 			.withMessageStartingWith("WebSocketAuth: ")
