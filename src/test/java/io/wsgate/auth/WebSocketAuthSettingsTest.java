@@ -3,6 +3,8 @@ package io.wsgate.auth;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -154,7 +156,7 @@ class WebSocketAuthSettingsTest {
 
 	private static String pem() throws Exception {
 		var key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
-		return "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(key.toECPublicKey().getEncoded())
+		return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(key.toECPublicKey().getEncoded())
 				+ "\n-----END PUBLIC KEY-----\n";
 	}
 
@@ -213,7 +215,7 @@ class WebSocketAuthSettingsTest {
 	@Test
 	void identityValuesAreRenderedSafely() {
 		assertThat(IdentityHeaders.render(List.of("a", "b"))).isEqualTo("a,b");
-		assertThat(IdentityHeaders.render(java.time.Instant.ofEpochSecond(42))).isEqualTo("42");
+		assertThat(IdentityHeaders.render(Instant.ofEpochSecond(42))).isEqualTo("42");
 		assertThat(IdentityHeaders.render("José\r\nX-Evil: 1")).isEqualTo("Jos%C3%A9%0D%0AX-Evil: 1");
 		assertThat(IdentityHeaders.render(Map.of("a", 1))).isNull();
 		assertThat(IdentityHeaders.render("x".repeat(5000))).isNull();

@@ -2,6 +2,7 @@ package io.wsgate.frames;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class FrameInspectionSettingsTest {
 		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("rate-limit"))),
 				"rate-limit needs messages-per-second or bytes-per-second");
 		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("json")))
-			.setAsyncTimeout(java.time.Duration.ZERO), "async-timeout must be a positive duration");
+			.setAsyncTimeout(Duration.ZERO), "async-timeout must be a positive duration");
 		assertRefused(new Config().setContentType("text/plain").setInbound(List.of(new HookConfig().setType("json"))),
 				"inbound[0]: json checks JSON, but the route's content-type is text/plain");
 		assertRefused(new Config().setContentType("not a type").setInbound(List.of(new HookConfig().setType("deny")
