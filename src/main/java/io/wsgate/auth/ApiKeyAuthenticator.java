@@ -11,8 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 
 import reactor.core.publisher.Mono;
 
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.ApiKey;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.ApiKeysConfig;
+import io.wsgate.auth.ApiKeysConfig.ApiKey;
 
 /**
  * Checks API keys against the configured hashes. A key's identity ({@code key_id}, and

@@ -8,8 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 
 import reactor.core.publisher.Mono;
 
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.BasicConfig;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.BasicUser;
+import io.wsgate.auth.BasicConfig.BasicUser;
 
 /** Checks HTTP Basic credentials against users with {@code {bcrypt}} passwords. */
 final class BasicAuthenticator {

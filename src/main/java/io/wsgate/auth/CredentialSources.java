@@ -16,8 +16,7 @@ import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.Config;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.TokenSource;
+import io.wsgate.auth.AuthConfig.TokenSource;
 import io.wsgate.proxy.SecretMask;
 import io.wsgate.proxy.WebSocketProxyFilter;
 
@@ -73,7 +72,7 @@ final class CredentialSources {
 
 	private final Set<String> strippedParams = new HashSet<>();
 
-	CredentialSources(Config config, boolean jwt, boolean apiKeys, boolean basic) {
+	CredentialSources(AuthConfig config, boolean jwt, boolean apiKeys, boolean basic) {
 		this.tokenSources = jwt ? List.copyOf(config.getTokenSources()) : List.of();
 		this.tokenParam = requireToken("query-param", config.getQueryParam());
 		this.protocolPrefix = requireToken("protocol-prefix", config.getProtocolPrefix());

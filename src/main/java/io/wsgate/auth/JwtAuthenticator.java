@@ -57,7 +57,6 @@ import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.web.reactive.function.client.WebClient;
 
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.JwtConfig;
 import io.wsgate.resources.TrustedResources;
 
 /**

@@ -3,6 +3,8 @@ package io.wsgate.auth;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -17,12 +19,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import org.springframework.web.reactive.function.client.WebClient;
 
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.ApiKey;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.ApiKeysConfig;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.BasicConfig;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.BasicUser;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.Config;
-import io.wsgate.auth.WebSocketAuthGatewayFilterFactory.JwtConfig;
+import io.wsgate.auth.ApiKeysConfig.ApiKey;
+import io.wsgate.auth.BasicConfig.BasicUser;
 import io.wsgate.resources.TrustedResources;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +47,7 @@ class WebSocketAuthSettingsTest {
 
 	@Test
 	void aValidConfigurationDescribesItselfWithoutSecrets() {
-		Config config = new Config().setJwt(new JwtConfig().setSecret(SECRET))
+		AuthConfig config = new AuthConfig().setJwt(new JwtConfig().setSecret(SECRET))
 			.setAllowedOrigins(List.of("https://app.example.com"));
 		String description = this.factory.apply(config).toString();
 		assertThat(description).contains("jwt(secret)").contains("https://app.example.com").doesNotContain(SECRET);
@@ -97,7 +95,7 @@ class WebSocketAuthSettingsTest {
 		}
 		for (String uri : List.of("https://id.example.com/jwks.json", "http://127.0.0.1:8081/jwks",
 				"http://localhost/jwks", "http://[::1]:9000/jwks")) {
-			assertThat(this.factory.apply(new Config().setJwt(new JwtConfig().setJwkSetUri(uri)))).isNotNull();
+			assertThat(this.factory.apply(new AuthConfig().setJwt(new JwtConfig().setJwkSetUri(uri)))).isNotNull();
 		}
 		assertRefused(config -> config.setJwt(new JwtConfig().setJwkSetUri("https://id.example.com/jwks")
 			.setJwksRefetchInterval(Duration.ofMillis(10))), "jwt.jwks-refetch-interval must be at least 1s");
@@ -109,18 +107,18 @@ class WebSocketAuthSettingsTest {
 		Files.writeString(trusted.resolve("secret.txt"), "hunter2-top-secret");
 		WebSocketAuthGatewayFilterFactory withDirectory = new WebSocketAuthGatewayFilterFactory(WebClient.create(),
 				List.of(), pool.scheduler(), new TrustedResources(trusted));
-		assertThat(withDirectory.apply(new Config().setJwt(new JwtConfig().setPublicKey("file:" + trusted.resolve("key.pem"))))
+		assertThat(withDirectory.apply(new AuthConfig().setJwt(new JwtConfig().setPublicKey("file:" + trusted.resolve("key.pem"))))
 			.toString()).contains("jwt(public-key)");
 		for (String location : List.of("file:/etc/passwd", "file:" + trusted + "/../../../etc/passwd",
 				"https://evil.example.test/key.pem")) {
 			assertThatIllegalArgumentException()
-				.isThrownBy(() -> withDirectory.apply(new Config().setJwt(new JwtConfig().setPublicKey(location))))
+				.isThrownBy(() -> withDirectory.apply(new AuthConfig().setJwt(new JwtConfig().setPublicKey(location))))
 				.withMessageContaining("jwt.public-key '" + location + "' is refused")
 				.withMessageNotContaining("root");
 		}
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> withDirectory.apply(
-					new Config().setJwt(new JwtConfig().setPublicKey("file:" + trusted.resolve("secret.txt")))))
+					new AuthConfig().setJwt(new JwtConfig().setPublicKey("file:" + trusted.resolve("secret.txt")))))
 			.withMessageContaining("must be a PEM 'PUBLIC KEY'")
 			.withMessageNotContaining("hunter2")
 			.withNoCause();
@@ -140,16 +138,16 @@ class WebSocketAuthSettingsTest {
 
 	@Test
 	void unsafeButWorkingSettingsAreWarnedAboutNamingTheRoute(CapturedOutput output) {
-		Config basic = new Config().setBasic(new BasicConfig()
+		AuthConfig basic = new AuthConfig().setBasic(new BasicConfig()
 			.setUsers(List.of(new BasicUser().setUsername("alice").setPassword("{bcrypt}$2a$04$" + "a".repeat(53)))));
 		basic.setRouteId("intranet");
 		this.factory.apply(basic);
 		assertThat(output.getAll()).contains("route intranet: WebSocketAuth accepts HTTP Basic but has no allowed-origins");
-		Config anyAudience = new Config().setJwt(new JwtConfig().setSecret(SECRET));
+		AuthConfig anyAudience = new AuthConfig().setJwt(new JwtConfig().setSecret(SECRET));
 		anyAudience.setRouteId("chat");
 		this.factory.apply(anyAudience);
 		assertThat(output.getAll()).contains("route chat: WebSocketAuth jwt has neither audiences nor issuer");
-		Config scoped = new Config().setJwt(new JwtConfig().setSecret(SECRET).setAudiences(List.of("chat")))
+		AuthConfig scoped = new AuthConfig().setJwt(new JwtConfig().setSecret(SECRET).setAudiences(List.of("chat")))
 			.setAllowedOrigins(List.of("https://app.example.com"));
 		scoped.setRouteId("scoped");
 		this.factory.apply(scoped);
@@ -158,7 +156,7 @@ class WebSocketAuthSettingsTest {
 
 	private static String pem() throws Exception {
 		var key = new com.nimbusds.jose.jwk.gen.ECKeyGenerator(com.nimbusds.jose.jwk.Curve.P_256).generate();
-		return "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(key.toECPublicKey().getEncoded())
+		return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(key.toECPublicKey().getEncoded())
 				+ "\n-----END PUBLIC KEY-----\n";
 	}
 
@@ -217,14 +215,14 @@ class WebSocketAuthSettingsTest {
 	@Test
 	void identityValuesAreRenderedSafely() {
 		assertThat(IdentityHeaders.render(List.of("a", "b"))).isEqualTo("a,b");
-		assertThat(IdentityHeaders.render(java.time.Instant.ofEpochSecond(42))).isEqualTo("42");
+		assertThat(IdentityHeaders.render(Instant.ofEpochSecond(42))).isEqualTo("42");
 		assertThat(IdentityHeaders.render("José\r\nX-Evil: 1")).isEqualTo("Jos%C3%A9%0D%0AX-Evil: 1");
 		assertThat(IdentityHeaders.render(Map.of("a", 1))).isNull();
 		assertThat(IdentityHeaders.render("x".repeat(5000))).isNull();
 	}
 
-	private void assertRefused(Consumer<Config> setup, String message) {
-		Config config = new Config();
+	private void assertRefused(Consumer<AuthConfig> setup, String message) {
+		AuthConfig config = new AuthConfig();
 		setup.accept(config);
 		assertThatIllegalArgumentException().isThrownBy(() -> this.factory.apply(config))
 			.withMessageStartingWith("WebSocketAuth: ")

@@ -2,6 +2,7 @@ package io.wsgate.frames;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,6 @@ import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.util.unit.DataSize;
 
 import io.wsgate.frames.FrameInspectionGatewayFilterFactory.Config;
-import io.wsgate.frames.FrameInspectionGatewayFilterFactory.Hook;
 import io.wsgate.resources.TrustedResources;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,8 +25,8 @@ class FrameInspectionSettingsTest {
 
 	@Test
 	void aValidChainDescribesItself() {
-		Config config = new Config().setInbound(List.of(new Hook().setType("max-size").setSize(DataSize.ofKilobytes(1)),
-				new Hook().setType("json"))).setOutbound(List.of(new Hook().setType("deny").setPatterns(List.of("x"))));
+		Config config = new Config().setInbound(List.of(new HookConfig().setType("max-size").setSize(DataSize.ofKilobytes(1)),
+				new HookConfig().setType("json"))).setOutbound(List.of(new HookConfig().setType("deny").setPatterns(List.of("x"))));
 		assertThat(this.factory.apply(config).toString())
 			.isEqualTo("FrameInspection[inbound=[max-size, json], outbound=[deny]]");
 	}
@@ -34,31 +34,31 @@ class FrameInspectionSettingsTest {
 	@Test
 	void badChainsAreRefusedNamingTheHook() {
 		assertRefused(new Config(), "FrameInspection: name at least one hook under inbound or outbound");
-		assertRefused(new Config().setInbound(List.of(new Hook().setType("jsn"))),
+		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("jsn"))),
 				"FrameInspection: inbound[0]: unknown hook type 'jsn'");
-		assertRefused(new Config().setInbound(List.of(new Hook().setType("max-size"))), "max-size needs a positive size");
-		assertRefused(new Config().setOutbound(List.of(new Hook().setType("json"), new Hook().setType("deny")
+		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("max-size"))), "max-size needs a positive size");
+		assertRefused(new Config().setOutbound(List.of(new HookConfig().setType("json"), new HookConfig().setType("deny")
 			.setPatterns(List.of("(unclosed")))), "outbound[1]: deny pattern is not a regular expression");
-		assertRefused(new Config().setInbound(List.of(new Hook().setType("bean").setName("missing"))),
+		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("bean").setName("missing"))),
 				"no FrameHook bean named 'missing'");
-		assertRefused(new Config().setInbound(List.of(new Hook().setType("json").setAction("ignore"))),
+		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("json").setAction("ignore"))),
 				"action must be close or drop");
-		assertRefused(new Config().setInbound(List.of(new Hook().setType("json").setCode(1005))),
+		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("json").setCode(1005))),
 				"code must be one a close frame may carry");
-		assertRefused(new Config().setInbound(List.of(new Hook().setType("json-schema").setSchema("{\"type\": 12}"))),
+		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("json-schema").setSchema("{\"type\": 12}"))),
 				"is not a usable JSON Schema");
-		assertRefused(new Config().setInbound(List.of(new Hook().setType("json-schema")
+		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("json-schema")
 			.setSchema("classpath:no/such/schema.json"))), "json-schema 'classpath:no/such/schema.json' cannot be read");
-		assertRefused(new Config().setInbound(List.of(new Hook().setType("rate-limit"))),
+		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("rate-limit"))),
 				"rate-limit needs messages-per-second or bytes-per-second");
-		assertRefused(new Config().setInbound(List.of(new Hook().setType("json")))
-			.setAsyncTimeout(java.time.Duration.ZERO), "async-timeout must be a positive duration");
-		assertRefused(new Config().setContentType("text/plain").setInbound(List.of(new Hook().setType("json"))),
+		assertRefused(new Config().setInbound(List.of(new HookConfig().setType("json")))
+			.setAsyncTimeout(Duration.ZERO), "async-timeout must be a positive duration");
+		assertRefused(new Config().setContentType("text/plain").setInbound(List.of(new HookConfig().setType("json"))),
 				"inbound[0]: json checks JSON, but the route's content-type is text/plain");
-		assertRefused(new Config().setContentType("not a type").setInbound(List.of(new Hook().setType("deny")
+		assertRefused(new Config().setContentType("not a type").setInbound(List.of(new HookConfig().setType("deny")
 			.setPatterns(List.of("x")))), "content-type is not a media type");
 		assertThat(this.factory.apply(new Config().setContentType("application/vnd.orders+json")
-			.setInbound(List.of(new Hook().setType("json")))).toString()).contains("json");
+			.setInbound(List.of(new HookConfig().setType("json")))).toString()).contains("json");
 	}
 
 	@Test
@@ -107,7 +107,7 @@ class FrameInspectionSettingsTest {
 	}
 
 	private static Config schema(String source) {
-		return new Config().setInbound(List.of(new Hook().setType("json-schema").setSchema(source)));
+		return new Config().setInbound(List.of(new HookConfig().setType("json-schema").setSchema(source)));
 	}
 
 	private void assertRefused(Config config, String message) {
