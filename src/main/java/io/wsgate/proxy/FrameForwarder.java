@@ -29,17 +29,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class FrameForwarder {
 
-	private static final int OP_CONTINUATION = 0x0;
-
-	private static final int OP_CLOSE = 0x8;
-
-	private static final int OP_PONG = 0xA;
-
 	/** Opcodes that count as activity for an idle timeout: continuation, text, binary. */
-	private static final int DATA_OPCODES = (1 << 0x0) | (1 << 0x1) | (1 << 0x2);
+	private static final int DATA_OPCODES = Opcodes.bit(Opcodes.CONTINUATION) | Opcodes.bit(Opcodes.TEXT)
+			| Opcodes.bit(Opcodes.BINARY);
 
 	/** Ping and pong, when they count as activity too. */
-	private static final int PING_PONG_OPCODES = (1 << 0x9) | (1 << OP_PONG);
+	private static final int PING_PONG_OPCODES = Opcodes.bit(Opcodes.PING) | Opcodes.bit(Opcodes.PONG);
 
 	private static final int MAX_CONTROL_PAYLOAD = 125;
 
@@ -195,7 +190,7 @@ final class FrameForwarder {
 	private volatile long bytes;
 
 	/** Frames by opcode (written by the event loop only; readers may lag a few frames). */
-	private final long[] framesByOpcode = new long[16];
+	private final long[] framesByOpcode = new long[Opcodes.COUNT];
 
 	FrameForwarder(Relay relay, Side from, long maxMessageSize, MessageBuffering buffering,
 			ConnectionPolicy.IdleTimeout idle, boolean watchPongs) {
@@ -591,7 +586,7 @@ final class FrameForwarder {
 		if (this.control != null) {
 			byte[] payload = this.control;
 			this.control = null;
-			if (this.opcode == OP_CLOSE) {
+			if (this.opcode == Opcodes.CLOSE) {
 				closeFrame(payload, passed);
 			}
 			else if (this.heldPong) {
@@ -630,7 +625,7 @@ final class FrameForwarder {
 		ByteBuf frame = this.out.alloc().buffer(this.heldHeaderLength + payload.length);
 		frame.writeBytes(this.header, 0, this.heldHeaderLength).writeBytes(payload);
 		write(frame);
-		if ((this.activityOpcodes & (1 << OP_PONG)) != 0) {
+		if ((this.activityOpcodes & Opcodes.bit(Opcodes.PONG)) != 0) {
 			this.relay.activity();
 		}
 	}
@@ -641,7 +636,7 @@ final class FrameForwarder {
 				payload[i] ^= this.maskKey[i & 3];
 			}
 		}
-		int code = ControlFrames.NO_STATUS;
+		int code = CloseCodes.NO_STATUS;
 		String reason = "";
 		if (payload.length >= 2) {
 			code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
@@ -681,7 +676,7 @@ final class FrameForwarder {
 		this.opcode = this.header[0] & 0x0F;
 		boolean masked = (this.header[1] & 0x80) != 0;
 		long length = payloadLength();
-		boolean isControl = (this.opcode & 0x8) != 0;
+		boolean isControl = Opcodes.isControl(this.opcode);
 		if (masked) {
 			System.arraycopy(this.header, headerSize() - 4, this.maskKey, 0, 4);
 		}
@@ -694,38 +689,38 @@ final class FrameForwarder {
 		if (isControl && (!this.fin || length > MAX_CONTROL_PAYLOAD)) {
 			return Verdict.BAD_CONTROL;
 		}
-		if ((this.opcode & 0x7) > 0x2) {
+		if (Opcodes.isReserved(this.opcode)) {
 			// 0x3-0x7 and 0xB-0xF: no extension that defines them is negotiated through the gateway
 			return Verdict.RESERVED_OPCODE;
 		}
 		int rsv = this.header[0] & 0x70;
-		if (rsv != 0 && (rsv != 0x40 || !this.inflate || (this.opcode != 0x1 && this.opcode != 0x2))) {
+		if (rsv != 0 && (rsv != 0x40 || !this.inflate || !Opcodes.startsMessage(this.opcode))) {
 			// no extension is negotiated through the gateway: only its own permessage-deflate sets RSV1
 			return Verdict.BAD_RSV;
 		}
-		this.control = (this.opcode == OP_CLOSE) ? new byte[(int) length] : null;
+		this.control = (this.opcode == Opcodes.CLOSE) ? new byte[(int) length] : null;
 		this.controlLength = 0;
 		if (this.relay.mustDiscard(this.from)) {
 			return Verdict.DISCARD;
 		}
-		if (this.watchPongs && this.opcode == OP_PONG && length == ControlFrames.PING_PAYLOAD_BYTES) {
+		if (this.watchPongs && this.opcode == Opcodes.PONG && length == ControlFrames.PING_PAYLOAD_BYTES) {
 			this.control = new byte[ControlFrames.PING_PAYLOAD_BYTES];
 			this.heldPong = true;
 			this.heldHeaderLength = headerSize();
 			return Verdict.HOLD;
 		}
 		if (!isControl) {
-			this.messageSize = (this.opcode == OP_CONTINUATION) ? this.messageSize + length : length;
+			this.messageSize = (this.opcode == Opcodes.CONTINUATION) ? this.messageSize + length : length;
 			long limit = this.messageMode ? inspectionLimit() : this.maxMessageSize;
 			if (limit >= 0 && this.messageSize > limit) {
 				this.control = null;
 				return Verdict.TOO_BIG;
 			}
 			if (this.messageMode) {
-				if (this.opcode == OP_CONTINUATION && this.messageOpcode < 0) {
+				if (this.opcode == Opcodes.CONTINUATION && this.messageOpcode < 0) {
 					return Verdict.STRAY_CONTINUATION;
 				}
-				if (this.opcode != OP_CONTINUATION && this.messageOpcode >= 0) {
+				if (this.opcode != Opcodes.CONTINUATION && this.messageOpcode >= 0) {
 					return Verdict.UNFINISHED_MESSAGE;
 				}
 				return Verdict.INSPECT;
@@ -757,7 +752,7 @@ final class FrameForwarder {
 	 * buffer grows as its bytes arrive (a frame header alone costs nothing but its parse).
 	 */
 	private void startCollecting() {
-		if (this.opcode != OP_CONTINUATION) {
+		if (this.opcode != Opcodes.CONTINUATION) {
 			this.messageOpcode = this.opcode;
 			this.messageCompressed = (this.header[0] & 0x40) != 0;
 			this.messageLength = 0;
@@ -872,7 +867,7 @@ final class FrameForwarder {
 	}
 
 	private void messageComplete() {
-		WebSocketMessage.Type type = (this.messageOpcode == 0x1) ? WebSocketMessage.Type.TEXT
+		WebSocketMessage.Type type = (this.messageOpcode == Opcodes.TEXT) ? WebSocketMessage.Type.TEXT
 				: WebSocketMessage.Type.BINARY;
 		byte[] payload = (this.message != null) ? this.message : EMPTY;
 		int length = this.messageLength;
@@ -900,7 +895,7 @@ final class FrameForwarder {
 			}
 			catch (DataFormatException ex) {
 				releaseReservation();
-				this.relay.violation(this.from, new Violation(1007, "invalid compressed data", "protocol-error"));
+				this.relay.violation(this.from, new Violation(CloseCodes.INVALID_PAYLOAD, "invalid compressed data", "protocol-error"));
 				return;
 			}
 		}
@@ -916,10 +911,10 @@ final class FrameForwarder {
 		}
 		catch (RuntimeException ex) {
 			Relay.log.warn("message inspection failed on a message from the {}", this.from.label(), ex);
-			decision = MessageDecision.close(1011, "message inspection failed");
+			decision = MessageDecision.close(CloseCodes.INTERNAL_ERROR, "message inspection failed");
 		}
 		if (decision == null) {
-			decision = MessageDecision.close(1011, "message inspection failed");
+			decision = MessageDecision.close(CloseCodes.INTERNAL_ERROR, "message inspection failed");
 		}
 		CompletionStage<MessageDecision> later = decision.stage();
 		if (later == null) {
@@ -948,7 +943,7 @@ final class FrameForwarder {
 		if (decision == null || decision.stage() != null) {
 			Relay.log.warn("message inspection failed on a message from the {}: {}", this.from.label(),
 					(failure != null) ? failure.toString() : "no decision");
-			decision = MessageDecision.close(1011, "message inspection failed");
+			decision = MessageDecision.close(CloseCodes.INTERNAL_ERROR, "message inspection failed");
 		}
 		WebSocketMessage whole = this.awaited;
 		this.awaiting = false;
@@ -1022,40 +1017,6 @@ final class FrameForwarder {
 				case BAD_RSV -> Violation.protocol("reserved bits set that no extension allows");
 				default -> throw new IllegalStateException(name());
 			};
-		}
-
-	}
-
-	/**
-	 * What ends the connection: the code and reason its sender gets, and the word logs and
-	 * metrics use for it ({@code cause}).
-	 */
-	record Violation(int code, String reason, String cause) {
-
-		static final String OVER_BUDGET = "buffer-budget";
-
-		static final String TIMED_OUT = "message-timeout";
-
-		static Violation tooBig(long limit) {
-			return new Violation(1009, "message too big: limit is " + limit + " bytes", "message-too-big");
-		}
-
-		static Violation protocol(String reason) {
-			return new Violation(1002, reason, "protocol-error");
-		}
-
-		/** The gateway-wide message buffer budget is used up: the sender may try again later. */
-		static Violation overBudget() {
-			return new Violation(1013, "try again later", OVER_BUDGET);
-		}
-
-		static Violation timedOut() {
-			return new Violation(1008, "message not completed in time", TIMED_OUT);
-		}
-
-		/** Whether this is a refusal worth an operator's attention (resources, not a peer's bug). */
-		boolean warns() {
-			return this.cause.equals(OVER_BUDGET) || this.cause.equals(TIMED_OUT);
 		}
 
 	}
