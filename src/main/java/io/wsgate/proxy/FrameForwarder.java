@@ -16,6 +16,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import org.jspecify.annotations.Nullable;
 
+import io.wsgate.proxy.FrameHeader.Verdict;
+
 /**
  * One direction of a relayed connection: raw bytes read from one side are written to the
  * other unchanged, as slices of the buffers they arrived in. Only frame headers are parsed
@@ -36,8 +38,6 @@ final class FrameForwarder {
 	/** Ping and pong, when they count as activity too. */
 	private static final int PING_PONG_OPCODES = Opcodes.bit(Opcodes.PING) | Opcodes.bit(Opcodes.PONG);
 
-	private static final int MAX_CONTROL_PAYLOAD = 125;
-
 	/** The smallest buffer a message being joined grows to (unless its frames declare less). */
 	private static final int MIN_MESSAGE_BUFFER = 1024;
 
@@ -51,6 +51,9 @@ final class FrameForwarder {
 
 	/** Frames from a client must be masked; frames from a backend must not be. */
 	private final boolean expectMasked;
+
+	/** The header of the frame being read; decoded and checked once complete. */
+	private final FrameHeader header;
 
 	private final long maxMessageSize;
 
@@ -66,23 +69,11 @@ final class FrameForwarder {
 	/** Where bytes for {@link #to} are written: the relay handler on that side's channel. */
 	private ChannelHandlerContext out;
 
-	private final byte[] header = new byte[14];
-
-	private int headerLength;
-
 	private boolean inPayload;
 
 	private long payloadLeft;
 
-	private int opcode;
-
-	private boolean fin;
-
 	private boolean forwarding;
-
-	private long messageSize;
-
-	private final byte[] maskKey = new byte[4];
 
 	private byte[] control;
 
@@ -93,8 +84,6 @@ final class FrameForwarder {
 
 	/** The current frame is a pong held back until it is known whether it answers the gateway. */
 	private boolean heldPong;
-
-	private int heldHeaderLength;
 
 	private boolean pendingPing;
 
@@ -198,6 +187,7 @@ final class FrameForwarder {
 		this.from = from;
 		this.to = from.other();
 		this.expectMasked = (from == Side.CLIENT);
+		this.header = new FrameHeader(this.expectMasked);
 		this.maxMessageSize = maxMessageSize;
 		this.buffering = buffering;
 		this.activityOpcodes = !idle.enabled() ? 0 : idle.pingsCount() ? DATA_OPCODES | PING_PONG_OPCODES : DATA_OPCODES;
@@ -409,7 +399,7 @@ final class FrameForwarder {
 		}
 		int index = start;
 		int run = -1; // start of the bytes not yet written that are to be passed on
-		int headerStart = (this.headerLength > 0) ? -1 : start; // -1: began in an earlier buffer
+		int headerStart = this.header.started() ? -1 : start; // -1: began in an earlier buffer
 		long framesSeen = 0;
 		boolean active = false;
 		boolean passedWhole = false;
@@ -420,84 +410,36 @@ final class FrameForwarder {
 					if (this.forwarding && run < 0) {
 						run = index;
 					}
-					if (this.control != null) {
-						in.getBytes(index, this.control, this.controlLength, n);
-						this.controlLength += n;
-					}
-					else if (this.collecting) {
-						collect(in, index, n);
-					}
-					if (this.tap != null && this.previewLength < this.preview.length) {
-						capturePreview(in, index, n);
-					}
+					payload(in, index, n);
 					active |= this.activeFrame;
 					index += n;
 					this.payloadLeft -= n;
-					if (this.payloadLeft == 0) {
-						framesSeen++;
-						this.framesByOpcode[this.opcode]++;
-						run = frameComplete(in, run, index);
-						if (this.awaiting) {
-							consumed = waitFrom(in, index, end);
-							break;
-						}
-					}
-					continue;
-				}
-				if (this.headerLength == 0) {
-					headerStart = index;
-				}
-				this.header[this.headerLength++] = in.getByte(index++);
-				if (this.headerLength < headerSize()) {
-					continue;
-				}
-				Verdict verdict = admitFrame();
-				this.activeFrame = (this.activityOpcodes & (1 << this.opcode)) != 0 && verdict != Verdict.HOLD;
-				active |= this.activeFrame;
-				if (verdict == Verdict.PASS) {
-					this.forwarding = true;
-					if (headerStart >= 0) {
-						if (run < 0) {
-							run = headerStart;
-						}
-					}
-					else {
-						// the header began in an earlier buffer: pass a copy of it, then the rest
-						write(in.alloc().buffer(this.headerLength).writeBytes(this.header, 0, this.headerLength));
-						run = index;
-					}
 				}
 				else {
-					this.forwarding = false;
-					run = emit(in, run, (headerStart >= 0) ? headerStart : start);
-					if (verdict != Verdict.DISCARD && verdict != Verdict.HOLD && verdict != Verdict.INSPECT) {
-						this.headerLength = 0;
-						this.control = null;
-						this.broken = (verdict != Verdict.TOO_BIG);
-						if (this.messageOpcode >= 0) {
-							dropMessage(); // the message it belonged to ends here
-						}
-						this.relay.violation(this.from, verdict.reason(this));
-						if (this.broken) {
-							this.relay.failed(this.from);
-							break;
-						}
-						this.payloadLeft = payloadLength(); // the rest of the oversized frame is skipped
-						this.inPayload = this.payloadLeft > 0;
+					if (!this.header.started()) {
+						headerStart = index;
+					}
+					if (!this.header.add(in.getByte(index++))) {
 						continue;
 					}
-				}
-				this.headerLength = 0;
-				this.payloadLeft = payloadLength();
-				this.inPayload = true;
-				this.frameLength = this.payloadLeft;
-				this.previewLength = 0;
-				if (verdict == Verdict.INSPECT) {
-					startCollecting();
+					Verdict verdict = admitFrame();
+					this.activeFrame = (this.activityOpcodes & Opcodes.bit(this.header.opcode())) != 0
+							&& verdict != Verdict.HOLD;
+					active |= this.activeFrame;
+					this.forwarding = (verdict == Verdict.PASS);
+					run = this.forwarding ? passHeader(in, run, headerStart, index)
+							: emit(in, run, (headerStart >= 0) ? headerStart : start);
+					if (verdict.refuses()) {
+						if (refuse(verdict)) {
+							break;
+						}
+						continue;
+					}
+					startPayload(verdict);
 				}
 				if (this.payloadLeft == 0) {
 					framesSeen++;
-					this.framesByOpcode[this.opcode]++;
+					this.framesByOpcode[this.header.opcode()]++;
 					run = frameComplete(in, run, index);
 					if (this.awaiting) {
 						consumed = waitFrom(in, index, end);
@@ -506,7 +448,7 @@ final class FrameForwarder {
 				}
 			}
 			if (run >= 0) {
-				int runEnd = (this.headerLength > 0 && headerStart >= 0) ? headerStart : end;
+				int runEnd = (this.header.started() && headerStart >= 0) ? headerStart : end;
 				if (run == start && runEnd == end) {
 					passedWhole = true;
 					write(in);
@@ -527,6 +469,67 @@ final class FrameForwarder {
 			if (active) {
 				this.relay.activity();
 			}
+		}
+	}
+
+	/** Payload bytes [index, index + n) of the current frame: kept as the frame needs (they are relayed as they are). */
+	private void payload(ByteBuf in, int index, int n) {
+		if (this.control != null) {
+			in.getBytes(index, this.control, this.controlLength, n);
+			this.controlLength += n;
+		}
+		else if (this.collecting) {
+			collect(in, index, n);
+		}
+		if (this.tap != null && this.previewLength < this.preview.length) {
+			capturePreview(in, index, n);
+		}
+	}
+
+	/**
+	 * The header of a frame to be passed on is complete at {@code index}: it joins the run of
+	 * bytes passed on, or, if it began in an earlier buffer, a copy of it is written and the run
+	 * starts after it. Returns the run start.
+	 */
+	private int passHeader(ByteBuf in, int run, int headerStart, int index) {
+		if (headerStart >= 0) {
+			return (run < 0) ? headerStart : run;
+		}
+		write(this.header.writeTo(in.alloc().buffer(this.header.size())));
+		return index;
+	}
+
+	/**
+	 * The frame breaks a rule: its sender is closed with the violation. Returns true if this
+	 * side's framing is broken, so that nothing more of it can be read; otherwise (a message over
+	 * the limit) the rest of the frame is skipped.
+	 */
+	private boolean refuse(Verdict verdict) {
+		this.header.reset();
+		this.control = null;
+		this.broken = (verdict != Verdict.TOO_BIG);
+		if (this.messageOpcode >= 0) {
+			dropMessage(); // the message it belonged to ends here
+		}
+		this.relay.violation(this.from, verdict.reason(maxMessageSize()));
+		if (this.broken) {
+			this.relay.failed(this.from);
+			return true;
+		}
+		this.payloadLeft = this.header.payloadLength();
+		this.inPayload = this.payloadLeft > 0;
+		return false;
+	}
+
+	/** The frame's header has been admitted: its payload follows. */
+	private void startPayload(Verdict verdict) {
+		this.header.reset();
+		this.payloadLeft = this.header.payloadLength();
+		this.inPayload = true;
+		this.frameLength = this.payloadLeft;
+		this.previewLength = 0;
+		if (verdict == Verdict.INSPECT) {
+			startCollecting();
 		}
 	}
 
@@ -574,19 +577,19 @@ final class FrameForwarder {
 		boolean passed = this.forwarding;
 		this.forwarding = false;
 		if (this.tap != null) {
-			this.tap.frame(this.from, this.opcode, this.fin, this.frameLength, this.preview, this.previewLength);
+			this.tap.frame(this.from, this.header.opcode(), this.header.fin(), this.frameLength, this.preview, this.previewLength);
 		}
 		if (this.collecting) {
 			this.collecting = false;
 			this.frameOffset = 0;
-			if (this.fin) {
+			if (this.header.fin()) {
 				messageComplete();
 			}
 		}
 		if (this.control != null) {
 			byte[] payload = this.control;
 			this.control = null;
-			if (this.opcode == Opcodes.CLOSE) {
+			if (this.header.opcode() == Opcodes.CLOSE) {
 				closeFrame(payload, passed);
 			}
 			else if (this.heldPong) {
@@ -615,27 +618,22 @@ final class FrameForwarder {
 	 * on as it came (header and payload, still masked if it was).
 	 */
 	private void pong(byte[] payload) {
+		byte[] key = this.header.maskKey();
 		long value = 0;
 		for (int i = 0; i < payload.length; i++) {
-			value = (value << 8) | ((payload[i] ^ (this.expectMasked ? this.maskKey[i & 3] : 0)) & 0xFF);
+			value = (value << 8) | ((payload[i] ^ (this.expectMasked ? key[i & 3] : 0)) & 0xFF);
 		}
 		if (this.relay.ownPong(this.from, value) || this.relay.mustDiscard(this.from)) {
 			return; // the gateway's own, or a close went out to the other side while it was held
 		}
-		ByteBuf frame = this.out.alloc().buffer(this.heldHeaderLength + payload.length);
-		frame.writeBytes(this.header, 0, this.heldHeaderLength).writeBytes(payload);
-		write(frame);
+		write(this.header.writeTo(this.out.alloc().buffer(this.header.size() + payload.length)).writeBytes(payload));
 		if ((this.activityOpcodes & Opcodes.bit(Opcodes.PONG)) != 0) {
 			this.relay.activity();
 		}
 	}
 
 	private void closeFrame(byte[] payload, boolean passed) {
-		if (this.expectMasked) {
-			for (int i = 0; i < payload.length; i++) {
-				payload[i] ^= this.maskKey[i & 3];
-			}
-		}
+		this.header.unmask(payload, payload.length);
 		int code = CloseCodes.NO_STATUS;
 		String reason = "";
 		if (payload.length >= 2) {
@@ -645,91 +643,47 @@ final class FrameForwarder {
 		this.relay.closeReceived(this.from, code, reason, passed);
 	}
 
-	private int headerSize() {
-		if (this.headerLength < 2) {
-			return 2;
-		}
-		int b1 = this.header[1];
-		int lengthCode = b1 & 0x7F;
-		int size = 2 + ((lengthCode == 126) ? 2 : (lengthCode == 127) ? 8 : 0);
-		return ((b1 & 0x80) != 0) ? size + 4 : size;
-	}
-
-	private long payloadLength() {
-		int lengthCode = this.header[1] & 0x7F;
-		if (lengthCode < 126) {
-			return lengthCode;
-		}
-		if (lengthCode == 126) {
-			return ((this.header[2] & 0xFFL) << 8) | (this.header[3] & 0xFFL);
-		}
-		long length = 0;
-		for (int i = 2; i < 10; i++) {
-			length = (length << 8) | (this.header[i] & 0xFFL);
-		}
-		return length;
-	}
-
 	/** Decides what happens to the frame whose header is complete. */
 	private Verdict admitFrame() {
-		this.fin = (this.header[0] & 0x80) != 0;
-		this.opcode = this.header[0] & 0x0F;
-		boolean masked = (this.header[1] & 0x80) != 0;
-		long length = payloadLength();
-		boolean isControl = Opcodes.isControl(this.opcode);
-		if (masked) {
-			System.arraycopy(this.header, headerSize() - 4, this.maskKey, 0, 4);
+		Verdict verdict = this.header.decode(this.inflate);
+		if (verdict != Verdict.PASS) {
+			return verdict;
 		}
-		if (length < 0) {
-			return Verdict.BAD_LENGTH;
-		}
-		if (masked != this.expectMasked) {
-			return masked ? Verdict.MASKED : Verdict.UNMASKED;
-		}
-		if (isControl && (!this.fin || length > MAX_CONTROL_PAYLOAD)) {
-			return Verdict.BAD_CONTROL;
-		}
-		if (Opcodes.isReserved(this.opcode)) {
-			// 0x3-0x7 and 0xB-0xF: no extension that defines them is negotiated through the gateway
-			return Verdict.RESERVED_OPCODE;
-		}
-		int rsv = this.header[0] & 0x70;
-		if (rsv != 0 && (rsv != 0x40 || !this.inflate || !Opcodes.startsMessage(this.opcode))) {
-			// no extension is negotiated through the gateway: only its own permessage-deflate sets RSV1
-			return Verdict.BAD_RSV;
-		}
-		this.control = (this.opcode == Opcodes.CLOSE) ? new byte[(int) length] : null;
+		int opcode = this.header.opcode();
+		long length = this.header.payloadLength();
+		this.control = (opcode == Opcodes.CLOSE) ? new byte[(int) length] : null;
 		this.controlLength = 0;
 		if (this.relay.mustDiscard(this.from)) {
 			return Verdict.DISCARD;
 		}
-		if (this.watchPongs && this.opcode == Opcodes.PONG && length == ControlFrames.PING_PAYLOAD_BYTES) {
+		if (this.watchPongs && opcode == Opcodes.PONG && length == ControlFrames.PING_PAYLOAD_BYTES) {
 			this.control = new byte[ControlFrames.PING_PAYLOAD_BYTES];
 			this.heldPong = true;
-			this.heldHeaderLength = headerSize();
 			return Verdict.HOLD;
 		}
-		if (!isControl) {
-			this.messageSize = (this.opcode == Opcodes.CONTINUATION) ? this.messageSize + length : length;
-			long limit = this.messageMode ? inspectionLimit() : this.maxMessageSize;
-			if (limit >= 0 && this.messageSize > limit) {
-				this.control = null;
-				return Verdict.TOO_BIG;
-			}
-			if (this.messageMode) {
-				if (this.opcode == Opcodes.CONTINUATION && this.messageOpcode < 0) {
-					return Verdict.STRAY_CONTINUATION;
-				}
-				if (this.opcode != Opcodes.CONTINUATION && this.messageOpcode >= 0) {
-					return Verdict.UNFINISHED_MESSAGE;
-				}
-				return Verdict.INSPECT;
-			}
+		if (Opcodes.isControl(opcode)) {
+			return Verdict.PASS;
 		}
-		if (!isControl) {
-			this.fragmentOpen = !this.fin;
+		if (!this.header.fitsMessage(maxMessageSize())) {
+			this.control = null;
+			return Verdict.TOO_BIG;
 		}
+		if (this.messageMode) {
+			return admitToMessage(opcode);
+		}
+		this.fragmentOpen = !this.header.fin();
 		return Verdict.PASS;
+	}
+
+	/** A data frame within the limit, in message mode: it is collected if it fits the message under way. */
+	private Verdict admitToMessage(int opcode) {
+		if (opcode == Opcodes.CONTINUATION && this.messageOpcode < 0) {
+			return Verdict.STRAY_CONTINUATION;
+		}
+		if (opcode != Opcodes.CONTINUATION && this.messageOpcode >= 0) {
+			return Verdict.UNFINISHED_MESSAGE;
+		}
+		return Verdict.INSPECT;
 	}
 
 	long maxMessageSize() {
@@ -752,9 +706,9 @@ final class FrameForwarder {
 	 * buffer grows as its bytes arrive (a frame header alone costs nothing but its parse).
 	 */
 	private void startCollecting() {
-		if (this.opcode != Opcodes.CONTINUATION) {
-			this.messageOpcode = this.opcode;
-			this.messageCompressed = (this.header[0] & 0x40) != 0;
+		if (this.header.opcode() != Opcodes.CONTINUATION) {
+			this.messageOpcode = this.header.opcode();
+			this.messageCompressed = this.header.compressed();
 			this.messageLength = 0;
 			this.message = null;
 			this.messageStartedAt = System.nanoTime();
@@ -825,9 +779,10 @@ final class FrameForwarder {
 		int take = Math.min(n, this.preview.length - this.previewLength);
 		in.getBytes(index, this.preview, this.previewLength, take);
 		if (this.expectMasked) {
+			byte[] key = this.header.maskKey();
 			long position = this.frameLength - this.payloadLeft; // payload bytes before index
 			for (int i = 0; i < take; i++) {
-				this.preview[this.previewLength + i] ^= this.maskKey[(int) ((position + i) & 3)];
+				this.preview[this.previewLength + i] ^= key[(int) ((position + i) & 3)];
 			}
 		}
 		this.previewLength += take;
@@ -845,7 +800,7 @@ final class FrameForwarder {
 		int capacity = (target != null) ? target.length : 0;
 		if (needed > capacity) {
 			int grown = (int) Math.min(Math.max(Math.max(needed, capacity * 2L), MIN_MESSAGE_BUFFER),
-					Math.max(needed, this.messageSize));
+					Math.max(needed, this.header.messageSize()));
 			if (!reserve(grown - capacity)) {
 				dropMessage();
 				this.relay.violation(this.from, Violation.overBudget());
@@ -856,7 +811,7 @@ final class FrameForwarder {
 		}
 		in.getBytes(index, target, this.messageLength, n);
 		if (this.expectMasked) {
-			byte[] key = this.maskKey;
+			byte[] key = this.header.maskKey();
 			int offset = this.frameOffset;
 			for (int i = this.messageLength, stop = this.messageLength + n; i < stop; i++) {
 				target[i] ^= key[offset++ & 3];
@@ -996,29 +951,6 @@ final class FrameForwarder {
 
 	/** A message of the gateway's own waiting for a message boundary. */
 	private record Push(int opcode, byte[] payload, CompletableFuture<Void> sent) {
-	}
-
-	/** What happens to a frame. */
-	enum Verdict {
-
-		PASS, DISCARD, HOLD, INSPECT, TOO_BIG, BAD_LENGTH, MASKED, UNMASKED, BAD_CONTROL, STRAY_CONTINUATION,
-		UNFINISHED_MESSAGE, RESERVED_OPCODE, BAD_RSV;
-
-		Violation reason(FrameForwarder forwarder) {
-			return switch (this) {
-				case TOO_BIG -> Violation.tooBig(forwarder.maxMessageSize());
-				case BAD_LENGTH -> Violation.protocol("invalid frame length");
-				case MASKED -> Violation.protocol("masked frame from server");
-				case UNMASKED -> Violation.protocol("unmasked frame from client");
-				case BAD_CONTROL -> Violation.protocol("fragmented or oversized control frame");
-				case STRAY_CONTINUATION -> Violation.protocol("continuation frame without a message");
-				case UNFINISHED_MESSAGE -> Violation.protocol("new message before the last one ended");
-				case RESERVED_OPCODE -> Violation.protocol("reserved opcode");
-				case BAD_RSV -> Violation.protocol("reserved bits set that no extension allows");
-				default -> throw new IllegalStateException(name());
-			};
-		}
-
 	}
 
 }
