@@ -163,16 +163,8 @@ final class FrameForwarder {
 
 	private boolean released;
 
-	// ---- traffic capture (null tap: none) ----
-
-	private @Nullable FrameTap tap;
-
-	private byte[] preview = new byte[0];
-
-	private int previewLength;
-
-	/** The current frame's payload length. */
-	private long frameLength;
+	/** What a frame tap sees of each frame; null: no tap. */
+	private @Nullable FramePreview preview;
 
 	private volatile long frames;
 
@@ -218,8 +210,7 @@ final class FrameForwarder {
 
 	/** Every frame from {@link #from} is shown to {@code tap}, with its first {@code previewBytes}. */
 	void tapWith(FrameTap tap, int previewBytes) {
-		this.tap = tap;
-		this.preview = new byte[Math.max(0, previewBytes)];
+		this.preview = new FramePreview(tap, this.from, this.header, previewBytes);
 	}
 
 	/** Whether a message from {@link #from} waits for an inspection decision. */
@@ -481,8 +472,8 @@ final class FrameForwarder {
 		else if (this.collecting) {
 			collect(in, index, n);
 		}
-		if (this.tap != null && this.previewLength < this.preview.length) {
-			capturePreview(in, index, n);
+		if (this.preview != null) {
+			this.preview.payload(in, index, n, this.payloadLeft);
 		}
 	}
 
@@ -526,8 +517,9 @@ final class FrameForwarder {
 		this.header.reset();
 		this.payloadLeft = this.header.payloadLength();
 		this.inPayload = true;
-		this.frameLength = this.payloadLeft;
-		this.previewLength = 0;
+		if (this.preview != null) {
+			this.preview.start(this.payloadLeft);
+		}
 		if (verdict == Verdict.INSPECT) {
 			startCollecting();
 		}
@@ -548,7 +540,7 @@ final class FrameForwarder {
 	 */
 	private int frameComplete(ByteBuf in, int run, int index) {
 		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing && !this.collecting
-				&& this.tap == null && !pushWaiting()) {
+				&& this.preview == null && !pushWaiting()) {
 			this.inPayload = false;
 			return run;
 		}
@@ -576,8 +568,8 @@ final class FrameForwarder {
 		this.inPayload = false;
 		boolean passed = this.forwarding;
 		this.forwarding = false;
-		if (this.tap != null) {
-			this.tap.frame(this.from, this.header.opcode(), this.header.fin(), this.frameLength, this.preview, this.previewLength);
+		if (this.preview != null) {
+			this.preview.frameEnd();
 		}
 		if (this.collecting) {
 			this.collecting = false;
@@ -774,20 +766,6 @@ final class FrameForwarder {
 		releaseReservation();
 	}
 
-	/** Copies the first of payload bytes [index, index + n) into the preview, unmasked. */
-	private void capturePreview(ByteBuf in, int index, int n) {
-		int take = Math.min(n, this.preview.length - this.previewLength);
-		in.getBytes(index, this.preview, this.previewLength, take);
-		if (this.expectMasked) {
-			byte[] key = this.header.maskKey();
-			long position = this.frameLength - this.payloadLeft; // payload bytes before index
-			for (int i = 0; i < take; i++) {
-				this.preview[this.previewLength + i] ^= key[(int) ((position + i) & 3)];
-			}
-		}
-		this.previewLength += take;
-	}
-
 	/**
 	 * Copies payload bytes [index, index + n) of {@code in} into the message, unmasked. The
 	 * buffer grows from the bytes that arrived (at least doubling, never past what the
@@ -810,13 +788,7 @@ final class FrameForwarder {
 			this.message = target;
 		}
 		in.getBytes(index, target, this.messageLength, n);
-		if (this.expectMasked) {
-			byte[] key = this.header.maskKey();
-			int offset = this.frameOffset;
-			for (int i = this.messageLength, stop = this.messageLength + n; i < stop; i++) {
-				target[i] ^= key[offset++ & 3];
-			}
-		}
+		this.header.unmask(target, this.messageLength, n, this.frameOffset);
 		this.frameOffset += n;
 		this.messageLength += n;
 	}

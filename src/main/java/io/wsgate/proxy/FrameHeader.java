@@ -161,9 +161,19 @@ final class FrameHeader {
 
 	/** Unmasks {@code payload[0, length)}, the first bytes of the frame's payload, in place (if it was masked). */
 	void unmask(byte[] payload, int length) {
+		unmask(payload, 0, length, 0);
+	}
+
+	/**
+	 * Unmasks {@code target[offset, offset + n)}, which holds the frame's payload bytes from
+	 * {@code position} on, in place (if the frame was masked).
+	 */
+	void unmask(byte[] target, int offset, int n, long position) {
 		if (this.expectMasked) {
-			for (int i = 0; i < length; i++) {
-				payload[i] ^= this.maskKey[i & 3];
+			byte[] key = this.maskKey;
+			int phase = (int) (position & 3);
+			for (int i = 0; i < n; i++) {
+				target[offset + i] ^= key[(phase + i) & 3];
 			}
 		}
 	}

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class FrameHeaderTest {
 
-	private static final byte[] KEY = { 0x11, 0x22, 0x33, 0x44 };
+	static final byte[] KEY = { 0x11, 0x22, 0x33, 0x44 };
 
 	@Test
 	void shortUnmaskedHeaderIsCompleteAfterTwoBytes() {
