@@ -2,16 +2,10 @@ package io.wsgate.proxy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongPredicate;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import org.jspecify.annotations.Nullable;
@@ -38,11 +32,6 @@ final class FrameForwarder {
 	/** Ping and pong, when they count as activity too. */
 	private static final int PING_PONG_OPCODES = Opcodes.bit(Opcodes.PING) | Opcodes.bit(Opcodes.PONG);
 
-	/** The smallest buffer a message being joined grows to (unless its frames declare less). */
-	private static final int MIN_MESSAGE_BUFFER = 1024;
-
-	private static final byte[] EMPTY = new byte[0];
-
 	private final Relay relay;
 
 	private final Side from;
@@ -57,7 +46,7 @@ final class FrameForwarder {
 
 	private final long maxMessageSize;
 
-	/** The budget, cap and deadline of messages held whole (message mode only). */
+	/** The budget, cap and deadline of messages held whole: for the {@link MessageCollector}, if there is one. */
 	private final MessageBuffering buffering;
 
 	/** Opcodes (as bits) whose frames are activity for the idle timeout; 0 when there is none. */
@@ -110,56 +99,11 @@ final class FrameForwarder {
 	/** Messages of the gateway's own not yet written to the socket: waiting here or in Netty's outbound buffer. */
 	private int pushesOutstanding;
 
-	// ---- message inspection (null inspector: none, and none of this is used) ----
+	/** {@link #from} negotiated permessage-deflate: RSV1 may be set on the first frame of a message. */
+	private boolean rsv1Allowed;
 
-	private @Nullable MessageInspector inspector;
-
-	/** Whole messages are joined (to inspect them, or to (de)compress them), not relayed as bytes. */
-	private boolean messageMode;
-
-	/** {@link #from} negotiated permessage-deflate: its messages may come compressed. */
-	private boolean inflate;
-
-	/** {@link #to} negotiated permessage-deflate: messages to it go compressed. */
-	private boolean deflate;
-
-	/** {@link #from} keeps its compression context across messages: this connection's own inflater. */
-	private java.util.zip.@Nullable Inflater contextInflater;
-
-	/** The message being collected came compressed (RSV1 on its first frame). */
-	private boolean messageCompressed;
-
-	/** The current frame is a data frame collected for inspection, not forwarded. */
-	private boolean collecting;
-
-	/** The opcode of the message being collected (text or binary), -1 between messages. */
-	private int messageOpcode = -1;
-
-	/** The message being collected, unmasked; grown as its bytes arrive, never from a declared length. */
-	private byte @Nullable [] message;
-
-	/** Bytes of {@link MessageBuffering#budget()} this direction holds: the message collected, inflated or awaited. */
-	private long reserved;
-
-	private final LongPredicate reserver = this::reserve;
-
-	/** When the message being collected began (its first frame's header was read). */
-	private long messageStartedAt;
-
-	/** Checks that the message being collected completes within the message timeout; null when not armed. */
-	private @Nullable ScheduledFuture<?> messageTimer;
-
-	private int messageLength;
-
-	/** Payload bytes of the current frame collected so far (the mask key's position). */
-	private int frameOffset;
-
-	/** A message waits for an asynchronous decision; what was read meanwhile waits here. */
-	private boolean awaiting;
-
-	private @Nullable WebSocketMessage awaited;
-
-	private @Nullable ByteBuf pendingInput;
+	/** Message mode: whole messages are joined (to inspect them, or to (de)compress them); null: bytes pass as they are. */
+	private @Nullable MessageCollector messages;
 
 	private boolean released;
 
@@ -193,19 +137,24 @@ final class FrameForwarder {
 	/** Whole messages from {@link #from} go to {@code inspector} before they are passed on. */
 	void inspectWith(MessageInspector inspector) {
 		if (inspector.inspects(this.from)) {
-			this.inspector = inspector;
-			this.messageMode = true;
+			messages().inspectWith(inspector);
 		}
 	}
 
 	/** permessage-deflate as negotiated: from {@link #from} ({@code inflate}) and to {@link #to} ({@code deflate}). */
 	void compression(Relay.Deflate inflate, boolean deflate) {
-		this.inflate = inflate != Relay.Deflate.OFF;
-		this.deflate = deflate;
-		this.messageMode = this.inflate || deflate;
-		if (inflate == Relay.Deflate.CONTEXT_TAKEOVER) {
-			this.contextInflater = new Inflater(true);
+		this.rsv1Allowed = inflate != Relay.Deflate.OFF;
+		if (this.rsv1Allowed || deflate) {
+			messages().compression(inflate, deflate);
 		}
+	}
+
+	private MessageCollector messages() {
+		if (this.messages == null) {
+			this.messages = new MessageCollector(this.relay, this, this.from, this.header, this.maxMessageSize,
+					this.buffering);
+		}
+		return this.messages;
 	}
 
 	/** Every frame from {@link #from} is shown to {@code tap}, with its first {@code previewBytes}. */
@@ -215,26 +164,14 @@ final class FrameForwarder {
 
 	/** Whether a message from {@link #from} waits for an inspection decision. */
 	boolean awaitingDecision() {
-		return this.awaiting;
+		return this.messages != null && this.messages.awaiting();
 	}
 
 	/** The connection is over: whatever waits is let go, and late decisions are ignored. */
 	void release() {
 		this.released = true;
-		this.message = null;
-		this.awaited = null;
-		releaseReservation();
-		if (this.messageTimer != null) {
-			this.messageTimer.cancel(false);
-			this.messageTimer = null;
-		}
-		if (this.contextInflater != null) {
-			this.contextInflater.end();
-			this.contextInflater = null;
-		}
-		if (this.pendingInput != null) {
-			this.pendingInput.release();
-			this.pendingInput = null;
+		if (this.messages != null) {
+			this.messages.release();
 		}
 		if (this.pushes != null) {
 			Push push;
@@ -373,11 +310,8 @@ final class FrameForwarder {
 
 	/** Passes on what can be passed of {@code in}, and releases it. */
 	void read(ByteBuf in) {
-		if (this.awaiting) {
-			// read before reading was paused: it waits, in order, for the decision
-			ByteBuf pending = this.pendingInput;
-			this.pendingInput = (pending == null) ? in
-					: in.alloc().compositeBuffer(Integer.MAX_VALUE).addComponents(true, pending, in);
+		if (awaitingDecision()) {
+			this.messages.hold(in); // read before reading was paused: it waits, in order, for the decision
 			return;
 		}
 		final int start = in.readerIndex();
@@ -432,8 +366,8 @@ final class FrameForwarder {
 					framesSeen++;
 					this.framesByOpcode[this.header.opcode()]++;
 					run = frameComplete(in, run, index);
-					if (this.awaiting) {
-						consumed = waitFrom(in, index, end);
+					if (awaitingDecision()) {
+						consumed = this.messages.waitFrom(in, index, end);
 						break;
 					}
 				}
@@ -469,8 +403,8 @@ final class FrameForwarder {
 			in.getBytes(index, this.control, this.controlLength, n);
 			this.controlLength += n;
 		}
-		else if (this.collecting) {
-			collect(in, index, n);
+		else if (this.messages != null && this.messages.collecting()) {
+			this.messages.collect(in, index, n);
 		}
 		if (this.preview != null) {
 			this.preview.payload(in, index, n, this.payloadLeft);
@@ -499,8 +433,8 @@ final class FrameForwarder {
 		this.header.reset();
 		this.control = null;
 		this.broken = (verdict != Verdict.TOO_BIG);
-		if (this.messageOpcode >= 0) {
-			dropMessage(); // the message it belonged to ends here
+		if (this.messages != null) {
+			this.messages.abandon(); // the message it belonged to ends here
 		}
 		this.relay.violation(this.from, verdict.reason(maxMessageSize()));
 		if (this.broken) {
@@ -521,7 +455,7 @@ final class FrameForwarder {
 			this.preview.start(this.payloadLeft);
 		}
 		if (verdict == Verdict.INSPECT) {
-			startCollecting();
+			this.messages.startFrame();
 		}
 	}
 
@@ -539,7 +473,7 @@ final class FrameForwarder {
 	 * waiting for this boundary, needs the run written first. Returns the run start.
 	 */
 	private int frameComplete(ByteBuf in, int run, int index) {
-		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing && !this.collecting
+		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing && !collecting()
 				&& this.preview == null && !pushWaiting()) {
 			this.inPayload = false;
 			return run;
@@ -557,7 +491,16 @@ final class FrameForwarder {
 		return -1;
 	}
 
-	private void write(ByteBuf buf) {
+	private boolean collecting() {
+		return this.messages != null && this.messages.collecting();
+	}
+
+	ByteBufAllocator alloc() {
+		return this.out.alloc();
+	}
+
+	/** Writes {@code buf} to {@link #to}, to be flushed with the rest. */
+	void write(ByteBuf buf) {
 		this.out.write(buf, this.out.voidPromise());
 		this.wroteSinceFlush = true;
 		this.relay.checkWritable(this.to);
@@ -571,12 +514,8 @@ final class FrameForwarder {
 		if (this.preview != null) {
 			this.preview.frameEnd();
 		}
-		if (this.collecting) {
-			this.collecting = false;
-			this.frameOffset = 0;
-			if (this.header.fin()) {
-				messageComplete();
-			}
+		if (this.messages != null) {
+			this.messages.frameEnd();
 		}
 		if (this.control != null) {
 			byte[] payload = this.control;
@@ -637,7 +576,7 @@ final class FrameForwarder {
 
 	/** Decides what happens to the frame whose header is complete. */
 	private Verdict admitFrame() {
-		Verdict verdict = this.header.decode(this.inflate);
+		Verdict verdict = this.header.decode(this.rsv1Allowed);
 		if (verdict != Verdict.PASS) {
 			return verdict;
 		}
@@ -660,260 +599,15 @@ final class FrameForwarder {
 			this.control = null;
 			return Verdict.TOO_BIG;
 		}
-		if (this.messageMode) {
-			return admitToMessage(opcode);
+		if (this.messages != null) {
+			return this.messages.admit(opcode);
 		}
 		this.fragmentOpen = !this.header.fin();
 		return Verdict.PASS;
 	}
 
-	/** A data frame within the limit, in message mode: it is collected if it fits the message under way. */
-	private Verdict admitToMessage(int opcode) {
-		if (opcode == Opcodes.CONTINUATION && this.messageOpcode < 0) {
-			return Verdict.STRAY_CONTINUATION;
-		}
-		if (opcode != Opcodes.CONTINUATION && this.messageOpcode >= 0) {
-			return Verdict.UNFINISHED_MESSAGE;
-		}
-		return Verdict.INSPECT;
-	}
-
 	long maxMessageSize() {
-		return this.messageMode ? inspectionLimit() : this.maxMessageSize;
-	}
-
-	/**
-	 * Buffered messages are held whole: bounded by the route's limit, and by
-	 * {@code wsgate.websocket.max-buffered-message} however large (or unlimited) that is.
-	 */
-	private long inspectionLimit() {
-		long cap = this.buffering.maxMessage();
-		return (this.maxMessageSize >= 0) ? Math.min(this.maxMessageSize, cap) : cap;
-	}
-
-	// ---- message inspection ----
-
-	/**
-	 * A data frame of a message to be joined begins. Nothing is allocated for it yet: the
-	 * buffer grows as its bytes arrive (a frame header alone costs nothing but its parse).
-	 */
-	private void startCollecting() {
-		if (this.header.opcode() != Opcodes.CONTINUATION) {
-			this.messageOpcode = this.header.opcode();
-			this.messageCompressed = this.header.compressed();
-			this.messageLength = 0;
-			this.message = null;
-			this.messageStartedAt = System.nanoTime();
-			if (this.messageTimer == null) {
-				this.messageTimer = schedule(this.buffering.timeout().toNanos());
-			}
-		}
-		this.collecting = true;
-		this.frameOffset = 0;
-	}
-
-	private ScheduledFuture<?> schedule(long nanos) {
-		return this.relay.eventLoop().schedule(this::checkMessageTime, nanos, TimeUnit.NANOSECONDS);
-	}
-
-	/**
-	 * The message timer: a message still being collected after the message timeout ends the
-	 * connection (1008); one collected since is given its own time. Armed by the first message
-	 * that starts while it is not, so at most once per timeout however many messages pass.
-	 */
-	private void checkMessageTime() {
-		this.messageTimer = null;
-		if (this.released || this.messageOpcode < 0 || this.relay.closing()) {
-			return;
-		}
-		long left = this.messageStartedAt + this.buffering.timeout().toNanos() - System.nanoTime();
-		if (left > 0) {
-			this.messageTimer = schedule(left);
-			return;
-		}
-		dropMessage();
-		this.relay.violation(this.from, Violation.timedOut());
-	}
-
-	/** Takes {@code bytes} from the gateway-wide budget for this direction's message, if they fit. */
-	private boolean reserve(long bytes) {
-		if (!this.buffering.budget().tryReserve(bytes)) {
-			return false;
-		}
-		this.reserved += bytes;
-		return true;
-	}
-
-	/** Keeps only {@code bytes} of what this direction reserved (what it still holds). */
-	private void holdOnly(long bytes) {
-		if (this.reserved > bytes) {
-			this.buffering.budget().release(this.reserved - bytes);
-			this.reserved = bytes;
-		}
-	}
-
-	private void releaseReservation() {
-		holdOnly(0);
-	}
-
-	/** Forgets the message being collected; the rest of its current frame is skipped. */
-	private void dropMessage() {
-		this.collecting = false;
-		this.message = null;
-		this.messageLength = 0;
-		this.messageOpcode = -1;
-		this.frameOffset = 0;
-		releaseReservation();
-	}
-
-	/**
-	 * Copies payload bytes [index, index + n) of {@code in} into the message, unmasked. The
-	 * buffer grows from the bytes that arrived (at least doubling, never past what the
-	 * message's frames declared, which the limit bounds), each growth reserved from the budget
-	 * first: over it, the message is dropped and its sender gets 1013.
-	 */
-	private void collect(ByteBuf in, int index, int n) {
-		byte[] target = this.message;
-		int needed = this.messageLength + n;
-		int capacity = (target != null) ? target.length : 0;
-		if (needed > capacity) {
-			int grown = (int) Math.min(Math.max(Math.max(needed, capacity * 2L), MIN_MESSAGE_BUFFER),
-					Math.max(needed, this.header.messageSize()));
-			if (!reserve(grown - capacity)) {
-				dropMessage();
-				this.relay.violation(this.from, Violation.overBudget());
-				return;
-			}
-			target = (target != null) ? Arrays.copyOf(target, grown) : new byte[grown];
-			this.message = target;
-		}
-		in.getBytes(index, target, this.messageLength, n);
-		this.header.unmask(target, this.messageLength, n, this.frameOffset);
-		this.frameOffset += n;
-		this.messageLength += n;
-	}
-
-	private void messageComplete() {
-		WebSocketMessage.Type type = (this.messageOpcode == Opcodes.TEXT) ? WebSocketMessage.Type.TEXT
-				: WebSocketMessage.Type.BINARY;
-		byte[] payload = (this.message != null) ? this.message : EMPTY;
-		int length = this.messageLength;
-		this.message = null;
-		this.messageLength = 0;
-		this.messageOpcode = -1;
-		if (this.messageCompressed) {
-			try {
-				payload = (this.contextInflater != null)
-						? PerMessageDeflate.inflate(this.contextInflater, payload, length, inspectionLimit(),
-								this.reserver)
-						: PerMessageDeflate.inflate(payload, length, inspectionLimit(), this.reserver);
-				length = payload.length;
-				holdOnly(length); // the compressed bytes are let go: the inflated message is what is held
-			}
-			catch (PerMessageDeflate.TooBigException ex) {
-				releaseReservation();
-				this.relay.violation(this.from, Violation.tooBig(inspectionLimit()));
-				return;
-			}
-			catch (PerMessageDeflate.OverBudgetException ex) {
-				releaseReservation();
-				this.relay.violation(this.from, Violation.overBudget());
-				return;
-			}
-			catch (DataFormatException ex) {
-				releaseReservation();
-				this.relay.violation(this.from, new Violation(CloseCodes.INVALID_PAYLOAD, "invalid compressed data", "protocol-error"));
-				return;
-			}
-		}
-		WebSocketMessage whole = new WebSocketMessage(type, payload, length);
-		if (this.inspector == null) {
-			send(whole);
-			releaseReservation();
-			return;
-		}
-		MessageDecision decision;
-		try {
-			decision = this.inspector.inspect(this.from, whole);
-		}
-		catch (RuntimeException ex) {
-			Relay.log.warn("message inspection failed on a message from the {}", this.from.label(), ex);
-			decision = MessageDecision.close(CloseCodes.INTERNAL_ERROR, "message inspection failed");
-		}
-		if (decision == null) {
-			decision = MessageDecision.close(CloseCodes.INTERNAL_ERROR, "message inspection failed");
-		}
-		CompletionStage<MessageDecision> later = decision.stage();
-		if (later == null) {
-			apply(decision, whole);
-			return;
-		}
-		this.awaiting = true;
-		this.awaited = whole;
-		this.relay.pauseReading(this.from);
-		later.whenComplete((result, failure) -> this.relay.eventLoop().execute(() -> decided(result, failure)));
-	}
-
-	/** Keeps bytes [index, end) of {@code in} until the awaited decision; returns the bytes consumed up to. */
-	private int waitFrom(ByteBuf in, int index, int end) {
-		if (index < end) {
-			this.pendingInput = in.retainedSlice(index, end - index);
-		}
-		return index;
-	}
-
-	private void decided(@Nullable MessageDecision result, @Nullable Throwable failure) {
-		if (this.released || !this.awaiting) {
-			return;
-		}
-		MessageDecision decision = result;
-		if (decision == null || decision.stage() != null) {
-			Relay.log.warn("message inspection failed on a message from the {}: {}", this.from.label(),
-					(failure != null) ? failure.toString() : "no decision");
-			decision = MessageDecision.close(CloseCodes.INTERNAL_ERROR, "message inspection failed");
-		}
-		WebSocketMessage whole = this.awaited;
-		this.awaiting = false;
-		this.awaited = null;
-		apply(decision, whole);
-		ByteBuf pending = this.pendingInput;
-		this.pendingInput = null;
-		if (pending != null) {
-			read(pending);
-		}
-		flushIfWritten();
-		if (!this.awaiting) {
-			this.relay.resumeReading(this.from);
-		}
-	}
-
-	/** Carries out the decision on {@code whole}, which is then no longer held. */
-	private void apply(MessageDecision decision, WebSocketMessage whole) {
-		switch (decision.kind()) {
-			case PASS -> send(whole);
-			case REPLACE -> send(decision.replacement());
-			case CLOSE -> this.relay.closeByGateway("policy", decision.code(), decision.reason(), decision.code(),
-					decision.reason());
-			default -> {
-				// DROP: nothing goes on
-			}
-		}
-		releaseReservation();
-	}
-
-	/** Writes {@code message} to {@link #to} as one frame, masked toward a backend. */
-	private void send(WebSocketMessage message) {
-		if (this.relay.mustDiscard(this.from)) {
-			return; // a close went out to the other side meanwhile
-		}
-		if (this.deflate) {
-			byte[] compressed = PerMessageDeflate.deflate(message.array(), message.length());
-			write(DataFrames.encode(this.out.alloc(), 0x40 | message.type().opcode, compressed, compressed.length,
-					this.to == Side.BACKEND));
-			return;
-		}
-		write(DataFrames.encode(this.out.alloc(), message.type().opcode, message.array(), message.length(),
-				this.to == Side.BACKEND));
+		return (this.messages != null) ? this.messages.limit() : this.maxMessageSize;
 	}
 
 	/** The route's limit on messages in this direction ({@link MessageLimits#UNLIMITED}: none). */

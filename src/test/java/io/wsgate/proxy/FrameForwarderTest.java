@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
@@ -185,7 +186,71 @@ class FrameForwarderTest {
 		assertThat(this.relay.closeStatus().reason()).isEqualTo("bye");
 	}
 
+	@Test
+	void compressedMessageInFragmentsCutAnywhereIsJoinedInflatedAndPassedOnAsOneFrame() throws IOException {
+		open(MessageLimits.UNLIMITED, Relay.Deflate.PER_MESSAGE);
+		byte[] text = "a message that comes compressed, in three fragments".repeat(20).getBytes();
+		byte[] compressed = PerMessageDeflate.deflate(text, text.length);
+		int third = compressed.length / 3;
+		byte[] first = WireIO.encodeFrame(false, Frame.TEXT, Arrays.copyOfRange(compressed, 0, third), true);
+		first[0] |= FrameHeader.RSV1;
+		ByteArrayOutputStream wire = new ByteArrayOutputStream();
+		wire.writeBytes(first);
+		wire.writeBytes(WireIO.encodeFrame(false, Frame.CONTINUATION,
+				Arrays.copyOfRange(compressed, third, 2 * third), true));
+		wire.writeBytes(WireIO.encodeFrame(true, Frame.CONTINUATION,
+				Arrays.copyOfRange(compressed, 2 * third, compressed.length), true));
+		writeInChunks(this.client, wire.toByteArray(), 5);
+		List<Frame> toBackend = decode(outbound(this.backend));
+		assertThat(toBackend).hasSize(1);
+		assertThat(toBackend.get(0).fin()).isTrue();
+		assertThat(toBackend.get(0).opcode()).isEqualTo(Frame.TEXT);
+		assertThat(toBackend.get(0).payload()).isEqualTo(text);
+		assertThat(this.relay.inbound().frames()).isEqualTo(3);
+	}
+
+	@Test
+	void compressedMessageThatInflatesPastTheLimitIsTooBig() throws IOException {
+		open(1000, Relay.Deflate.PER_MESSAGE);
+		byte[] text = new byte[5000];
+		byte[] compressed = PerMessageDeflate.deflate(text, text.length);
+		byte[] frame = WireIO.encodeFrame(true, Frame.BINARY, compressed, true);
+		frame[0] |= FrameHeader.RSV1;
+		this.client.writeInbound(Unpooled.wrappedBuffer(frame));
+		assertClosed(outbound(this.client), CloseCodes.MESSAGE_TOO_BIG, "message too big: limit is 1000 bytes");
+	}
+
+	@Test
+	void dataThatDoesNotInflateIsInvalidPayload() throws IOException {
+		open(MessageLimits.UNLIMITED, Relay.Deflate.PER_MESSAGE);
+		byte[] frame = WireIO.encodeFrame(true, Frame.BINARY, new byte[] { (byte) 0xFF, (byte) 0xFF, 1, 2 }, true);
+		frame[0] |= FrameHeader.RSV1;
+		this.client.writeInbound(Unpooled.wrappedBuffer(frame));
+		assertClosed(outbound(this.client), CloseCodes.INVALID_PAYLOAD, "invalid compressed data");
+	}
+
+	@Test
+	void joinedMessagesMustNotInterleave() throws IOException {
+		open(MessageLimits.UNLIMITED, Relay.Deflate.PER_MESSAGE);
+		this.client.writeInbound(Unpooled.wrappedBuffer(WireIO.encodeFrame(false, Frame.TEXT, "a".getBytes(), true)));
+		this.client.writeInbound(Unpooled.wrappedBuffer(WireIO.encodeFrame(true, Frame.TEXT, "b".getBytes(), true)));
+		assertClosed(outbound(this.client), CloseCodes.PROTOCOL_ERROR, "new message before the last one ended");
+	}
+
+	@Test
+	void continuationWithoutAJoinedMessageIsAProtocolError() throws IOException {
+		open(MessageLimits.UNLIMITED, Relay.Deflate.PER_MESSAGE);
+		this.client.writeInbound(
+				Unpooled.wrappedBuffer(WireIO.encodeFrame(true, Frame.CONTINUATION, "a".getBytes(), true)));
+		assertClosed(outbound(this.client), CloseCodes.PROTOCOL_ERROR, "continuation frame without a message");
+	}
+
 	private void open(long limit) {
+		open(limit, Relay.Deflate.OFF);
+	}
+
+	/** A relay whose client negotiated {@code clientDeflate} (its messages are then joined); the backend none. */
+	private void open(long limit, Relay.Deflate clientDeflate) {
 		AtomicReference<MonoSink<BackendLink>> sink = new AtomicReference<>();
 		Mono.<BackendLink>create(sink::set).subscribe();
 		BackendHandshakeHandler handshake = new BackendHandshakeHandler(BackendTarget.of(BACKEND),
@@ -194,7 +259,7 @@ class FrameForwarderTest {
 		ReferenceCountUtil.release(this.backend.readOutbound()); // the upgrade request
 		Relay.Settings settings = new Relay.Settings(new MessageLimits(limit, limit), Duration.ofSeconds(5),
 				ConnectionPolicy.Expiry.NONE, ConnectionPolicy.IdleTimeout.NONE, ConnectionPolicy.KeepAlive.NONE, null,
-				HttpHeaders.EMPTY, BACKEND, Relay.Deflate.OFF, Relay.Deflate.OFF,
+				HttpHeaders.EMPTY, BACKEND, clientDeflate, Relay.Deflate.OFF,
 				new MessageBuffering(new MessageBudget(1 << 20), 1 << 20, Duration.ofSeconds(5)));
 		this.relay = new Relay("test", "test-route", new InetSocketAddress("127.0.0.1", 40000), BACKEND, null,
 				settings, new ConnectionRegistry(10));
