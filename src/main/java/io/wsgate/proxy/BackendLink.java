@@ -112,7 +112,7 @@ final class BackendLink {
 	void ended(@Nullable CloseStatus status) {
 		if (this.endpoint != null) {
 			this.endpoint.ended((status != null) ? status
-					: new CloseStatus(ControlFrames.ABNORMAL, "connection lost", CloseStatus.Initiator.CLIENT));
+					: new CloseStatus(CloseCodes.ABNORMAL, "connection lost", CloseStatus.Initiator.CLIENT));
 		}
 	}
 
@@ -120,7 +120,7 @@ final class BackendLink {
 	void abandon() {
 		this.channel.close();
 		if (this.endpoint != null) {
-			this.endpoint.ended(new CloseStatus(ControlFrames.ABNORMAL, "client left before the upgrade",
+			this.endpoint.ended(new CloseStatus(CloseCodes.ABNORMAL, "client left before the upgrade",
 					CloseStatus.Initiator.CLIENT));
 		}
 	}

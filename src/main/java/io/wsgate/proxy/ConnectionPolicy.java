@@ -174,7 +174,7 @@ public final class ConnectionPolicy {
 	 * 1007-1014, 3000-4999) and a reason of at most 123 bytes of UTF-8.
 	 */
 	public static void checkClose(String what, int code, String reason) {
-		if (!ControlFrames.isSendable(code)) {
+		if (!CloseCodes.isSendable(code)) {
 			throw new IllegalArgumentException(what + " code must be one a close frame may carry "
 					+ "(1000-1003, 1007-1014, 3000-4999), was " + code);
 		}
@@ -197,7 +197,7 @@ public final class ConnectionPolicy {
 	 */
 	public record Expiry(Duration after, int code, String reason) {
 
-		public static final Expiry NONE = new Expiry(Duration.ZERO, 1001, "connection expired");
+		public static final Expiry NONE = new Expiry(Duration.ZERO, CloseCodes.GOING_AWAY, "connection expired");
 
 		public Expiry {
 			nonNegative("connection expiry", after);
@@ -218,7 +218,7 @@ public final class ConnectionPolicy {
 	 */
 	public record IdleTimeout(Duration after, boolean pingsCount, int code, String reason) {
 
-		public static final IdleTimeout NONE = new IdleTimeout(Duration.ZERO, false, 1001, "idle timeout");
+		public static final IdleTimeout NONE = new IdleTimeout(Duration.ZERO, false, CloseCodes.GOING_AWAY, "idle timeout");
 
 		public IdleTimeout {
 			nonNegative("idle timeout", after);

@@ -19,22 +19,16 @@ final class ControlFrames {
 	/** Length of the payload of the gateway's own pings. */
 	static final int PING_PAYLOAD_BYTES = 8;
 
-	/** "No status received": not a code anyone may send; stands for an empty close frame. */
-	static final int NO_STATUS = 1005;
-
-	/** "Abnormal closure": not sendable; stands for a connection lost without a close frame. */
-	static final int ABNORMAL = 1006;
-
 	private ControlFrames() {
 	}
 
 	/**
-	 * A close frame with {@code code} and {@code reason}; for {@link #NO_STATUS} an empty one,
+	 * A close frame with {@code code} and {@code reason}; for {@link CloseCodes#NO_STATUS} an empty one,
 	 * since 1005 itself may not appear in a frame.
 	 */
 	static ByteBuf close(ByteBufAllocator alloc, int code, String reason, boolean masked) {
-		if (code == NO_STATUS) {
-			ByteBuf frame = alloc.buffer(masked ? 6 : 2).writeByte(0x88).writeByte(masked ? 0x80 : 0);
+		if (code == CloseCodes.NO_STATUS) {
+			ByteBuf frame = alloc.buffer(masked ? 6 : 2).writeByte(0x80 | Opcodes.CLOSE).writeByte(masked ? 0x80 : 0);
 			if (masked) {
 				frame.writeInt(ThreadLocalRandom.current().nextInt());
 			}
@@ -43,7 +37,7 @@ final class ControlFrames {
 		byte[] text = truncatedUtf8(reason);
 		int payloadLength = 2 + text.length;
 		ByteBuf frame = alloc.buffer(2 + (masked ? 4 : 0) + payloadLength);
-		frame.writeByte(0x88); // FIN + opcode 8
+		frame.writeByte(0x80 | Opcodes.CLOSE); // FIN + opcode
 		frame.writeByte((masked ? 0x80 : 0) | payloadLength);
 		byte[] payload = new byte[payloadLength];
 		payload[0] = (byte) (code >> 8);
@@ -64,7 +58,7 @@ final class ControlFrames {
 	/** A ping whose payload is the 8 bytes of {@code payload}, big-endian. */
 	static ByteBuf ping(ByteBufAllocator alloc, long payload, boolean masked) {
 		ByteBuf frame = alloc.buffer(masked ? 14 : 10);
-		frame.writeByte(0x89); // FIN + opcode 9
+		frame.writeByte(0x80 | Opcodes.PING); // FIN + opcode
 		frame.writeByte((masked ? 0x80 : 0) | PING_PAYLOAD_BYTES);
 		if (masked) {
 			int mask = ThreadLocalRandom.current().nextInt();
@@ -91,11 +85,6 @@ final class ControlFrames {
 		byte[] cut = new byte[end];
 		System.arraycopy(bytes, 0, cut, 0, end);
 		return cut;
-	}
-
-	/** Whether a code may appear in a close frame (RFC 6455 section 7.4). */
-	static boolean isSendable(int code) {
-		return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 	}
 
 }

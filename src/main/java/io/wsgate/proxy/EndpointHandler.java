@@ -34,16 +34,6 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 	/** The user-defined writability bit the endpoint clears to stop the relay reading the client. */
 	private static final int READING_BIT = 1;
 
-	private static final int OP_CONTINUATION = 0x0;
-
-	private static final int OP_TEXT = 0x1;
-
-	private static final int OP_BINARY = 0x2;
-
-	private static final int OP_CLOSE = 0x8;
-
-	private static final int OP_PING = 0x9;
-
 	private final EventLoop loop;
 
 	private final MessageEndpoint.Session session;
@@ -197,7 +187,7 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 			long length = (lengthBits == 126) ? in.getUnsignedShort(start + 2)
 					: (lengthBits == 127) ? in.getLong(start + 2) : lengthBits;
 			if (length > this.maxMessageSize || length > Integer.MAX_VALUE - 16) {
-				fail(1009, "message over the size limit");
+				fail(CloseCodes.MESSAGE_TOO_BIG, "message over the size limit");
 				return;
 			}
 			if (in.readableBytes() < headerSize + length) {
@@ -231,9 +221,9 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 
 	private void frame(boolean fin, int opcode, byte[] payload) {
 		switch (opcode) {
-			case OP_PING -> emit(DataFrames.encode(this.ctx.alloc(), 0xA, payload, payload.length, false));
-			case OP_CLOSE -> closeFrame(payload);
-			case OP_TEXT, OP_BINARY, OP_CONTINUATION -> data(fin, opcode, payload);
+			case Opcodes.PING -> emit(DataFrames.encode(this.ctx.alloc(), Opcodes.PONG, payload, payload.length, false));
+			case Opcodes.CLOSE -> closeFrame(payload);
+			case Opcodes.TEXT, Opcodes.BINARY, Opcodes.CONTINUATION -> data(fin, opcode, payload);
 			default -> {
 				// pongs: answers to nothing the endpoint asked
 			}
@@ -244,7 +234,7 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 		if (this.closeSent) {
 			return;
 		}
-		if (opcode != OP_CONTINUATION) {
+		if (opcode != Opcodes.CONTINUATION) {
 			this.messageOpcode = opcode;
 			this.message = new ByteArrayOutputStream(payload.length);
 		}
@@ -252,19 +242,19 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 			return;
 		}
 		if (this.message.size() + (long) payload.length > this.maxMessageSize) {
-			fail(1009, "message over the size limit");
+			fail(CloseCodes.MESSAGE_TOO_BIG, "message over the size limit");
 			return;
 		}
 		this.message.writeBytes(payload);
 		if (!fin) {
 			return;
 		}
-		boolean text = this.messageOpcode == OP_TEXT;
+		boolean text = this.messageOpcode == Opcodes.TEXT;
 		byte[] content = this.message.toByteArray();
 		this.message = null;
 		this.messageOpcode = -1;
 		if (text && !Utf8.isValid(content)) {
-			fail(1007, "text message is not valid UTF-8");
+			fail(CloseCodes.INVALID_PAYLOAD, "text message is not valid UTF-8");
 			return;
 		}
 		this.session.message(text, content);
@@ -272,12 +262,12 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 
 	private void closeFrame(byte[] payload) {
 		this.closeReceived = true;
-		int code = (payload.length >= 2) ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : ControlFrames.NO_STATUS;
+		int code = (payload.length >= 2) ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : CloseCodes.NO_STATUS;
 		releaseMessage();
 		if (!this.closeSent) {
 			this.closeSent = true;
-			emit((code == ControlFrames.NO_STATUS || !ControlFrames.isSendable(code))
-					? DataFrames.encode(this.ctx.alloc(), OP_CLOSE, new byte[0], 0, false)
+			emit((code == CloseCodes.NO_STATUS || !CloseCodes.isSendable(code))
+					? DataFrames.encode(this.ctx.alloc(), Opcodes.CLOSE, new byte[0], 0, false)
 					: ControlFrames.close(this.ctx.alloc(), code, "", false));
 		}
 		flushOutput();
@@ -304,7 +294,7 @@ final class EndpointHandler extends ChannelDuplexHandler implements MessageEndpo
 		if (this.ended || this.closeSent || !this.started) {
 			return;
 		}
-		emit(DataFrames.encode(this.ctx.alloc(), text ? OP_TEXT : OP_BINARY, payload, payload.length, false));
+		emit(DataFrames.encode(this.ctx.alloc(), text ? Opcodes.TEXT : Opcodes.BINARY, payload, payload.length, false));
 		scheduleDrain();
 	}
 

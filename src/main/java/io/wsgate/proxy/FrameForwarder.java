@@ -2,19 +2,15 @@ package io.wsgate.proxy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongPredicate;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import org.jspecify.annotations.Nullable;
+
+import io.wsgate.proxy.FrameHeader.Verdict;
 
 /**
  * One direction of a relayed connection: raw bytes read from one side are written to the
@@ -29,24 +25,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class FrameForwarder {
 
-	private static final int OP_CONTINUATION = 0x0;
-
-	private static final int OP_CLOSE = 0x8;
-
-	private static final int OP_PONG = 0xA;
-
 	/** Opcodes that count as activity for an idle timeout: continuation, text, binary. */
-	private static final int DATA_OPCODES = (1 << 0x0) | (1 << 0x1) | (1 << 0x2);
+	private static final int DATA_OPCODES = Opcodes.bit(Opcodes.CONTINUATION) | Opcodes.bit(Opcodes.TEXT)
+			| Opcodes.bit(Opcodes.BINARY);
 
 	/** Ping and pong, when they count as activity too. */
-	private static final int PING_PONG_OPCODES = (1 << 0x9) | (1 << OP_PONG);
-
-	private static final int MAX_CONTROL_PAYLOAD = 125;
-
-	/** The smallest buffer a message being joined grows to (unless its frames declare less). */
-	private static final int MIN_MESSAGE_BUFFER = 1024;
-
-	private static final byte[] EMPTY = new byte[0];
+	private static final int PING_PONG_OPCODES = Opcodes.bit(Opcodes.PING) | Opcodes.bit(Opcodes.PONG);
 
 	private final Relay relay;
 
@@ -57,9 +41,12 @@ final class FrameForwarder {
 	/** Frames from a client must be masked; frames from a backend must not be. */
 	private final boolean expectMasked;
 
+	/** The header of the frame being read; decoded and checked once complete. */
+	private final FrameHeader header;
+
 	private final long maxMessageSize;
 
-	/** The budget, cap and deadline of messages held whole (message mode only). */
+	/** The budget, cap and deadline of messages held whole: for the {@link MessageCollector}, if there is one. */
 	private final MessageBuffering buffering;
 
 	/** Opcodes (as bits) whose frames are activity for the idle timeout; 0 when there is none. */
@@ -71,23 +58,11 @@ final class FrameForwarder {
 	/** Where bytes for {@link #to} are written: the relay handler on that side's channel. */
 	private ChannelHandlerContext out;
 
-	private final byte[] header = new byte[14];
-
-	private int headerLength;
-
 	private boolean inPayload;
 
 	private long payloadLeft;
 
-	private int opcode;
-
-	private boolean fin;
-
 	private boolean forwarding;
-
-	private long messageSize;
-
-	private final byte[] maskKey = new byte[4];
 
 	private byte[] control;
 
@@ -98,8 +73,6 @@ final class FrameForwarder {
 
 	/** The current frame is a pong held back until it is known whether it answers the gateway. */
 	private boolean heldPong;
-
-	private int heldHeaderLength;
 
 	private boolean pendingPing;
 
@@ -126,76 +99,23 @@ final class FrameForwarder {
 	/** Messages of the gateway's own not yet written to the socket: waiting here or in Netty's outbound buffer. */
 	private int pushesOutstanding;
 
-	// ---- message inspection (null inspector: none, and none of this is used) ----
+	/** {@link #from} negotiated permessage-deflate: RSV1 may be set on the first frame of a message. */
+	private boolean rsv1Allowed;
 
-	private @Nullable MessageInspector inspector;
-
-	/** Whole messages are joined (to inspect them, or to (de)compress them), not relayed as bytes. */
-	private boolean messageMode;
-
-	/** {@link #from} negotiated permessage-deflate: its messages may come compressed. */
-	private boolean inflate;
-
-	/** {@link #to} negotiated permessage-deflate: messages to it go compressed. */
-	private boolean deflate;
-
-	/** {@link #from} keeps its compression context across messages: this connection's own inflater. */
-	private java.util.zip.@Nullable Inflater contextInflater;
-
-	/** The message being collected came compressed (RSV1 on its first frame). */
-	private boolean messageCompressed;
-
-	/** The current frame is a data frame collected for inspection, not forwarded. */
-	private boolean collecting;
-
-	/** The opcode of the message being collected (text or binary), -1 between messages. */
-	private int messageOpcode = -1;
-
-	/** The message being collected, unmasked; grown as its bytes arrive, never from a declared length. */
-	private byte @Nullable [] message;
-
-	/** Bytes of {@link MessageBuffering#budget()} this direction holds: the message collected, inflated or awaited. */
-	private long reserved;
-
-	private final LongPredicate reserver = this::reserve;
-
-	/** When the message being collected began (its first frame's header was read). */
-	private long messageStartedAt;
-
-	/** Checks that the message being collected completes within the message timeout; null when not armed. */
-	private @Nullable ScheduledFuture<?> messageTimer;
-
-	private int messageLength;
-
-	/** Payload bytes of the current frame collected so far (the mask key's position). */
-	private int frameOffset;
-
-	/** A message waits for an asynchronous decision; what was read meanwhile waits here. */
-	private boolean awaiting;
-
-	private @Nullable WebSocketMessage awaited;
-
-	private @Nullable ByteBuf pendingInput;
+	/** Message mode: whole messages are joined (to inspect them, or to (de)compress them); null: bytes pass as they are. */
+	private @Nullable MessageCollector messages;
 
 	private boolean released;
 
-	// ---- traffic capture (null tap: none) ----
-
-	private @Nullable FrameTap tap;
-
-	private byte[] preview = new byte[0];
-
-	private int previewLength;
-
-	/** The current frame's payload length. */
-	private long frameLength;
+	/** What a frame tap sees of each frame; null: no tap. */
+	private @Nullable FramePreview preview;
 
 	private volatile long frames;
 
 	private volatile long bytes;
 
 	/** Frames by opcode (written by the event loop only; readers may lag a few frames). */
-	private final long[] framesByOpcode = new long[16];
+	private final long[] framesByOpcode = new long[Opcodes.COUNT];
 
 	FrameForwarder(Relay relay, Side from, long maxMessageSize, MessageBuffering buffering,
 			ConnectionPolicy.IdleTimeout idle, boolean watchPongs) {
@@ -203,6 +123,7 @@ final class FrameForwarder {
 		this.from = from;
 		this.to = from.other();
 		this.expectMasked = (from == Side.CLIENT);
+		this.header = new FrameHeader(this.expectMasked);
 		this.maxMessageSize = maxMessageSize;
 		this.buffering = buffering;
 		this.activityOpcodes = !idle.enabled() ? 0 : idle.pingsCount() ? DATA_OPCODES | PING_PONG_OPCODES : DATA_OPCODES;
@@ -216,49 +137,41 @@ final class FrameForwarder {
 	/** Whole messages from {@link #from} go to {@code inspector} before they are passed on. */
 	void inspectWith(MessageInspector inspector) {
 		if (inspector.inspects(this.from)) {
-			this.inspector = inspector;
-			this.messageMode = true;
+			messages().inspectWith(inspector);
 		}
 	}
 
 	/** permessage-deflate as negotiated: from {@link #from} ({@code inflate}) and to {@link #to} ({@code deflate}). */
 	void compression(Relay.Deflate inflate, boolean deflate) {
-		this.inflate = inflate != Relay.Deflate.OFF;
-		this.deflate = deflate;
-		this.messageMode = this.inflate || deflate;
-		if (inflate == Relay.Deflate.CONTEXT_TAKEOVER) {
-			this.contextInflater = new Inflater(true);
+		this.rsv1Allowed = inflate != Relay.Deflate.OFF;
+		if (this.rsv1Allowed || deflate) {
+			messages().compression(inflate, deflate);
 		}
+	}
+
+	private MessageCollector messages() {
+		if (this.messages == null) {
+			this.messages = new MessageCollector(this.relay, this, this.from, this.header, this.maxMessageSize,
+					this.buffering);
+		}
+		return this.messages;
 	}
 
 	/** Every frame from {@link #from} is shown to {@code tap}, with its first {@code previewBytes}. */
 	void tapWith(FrameTap tap, int previewBytes) {
-		this.tap = tap;
-		this.preview = new byte[Math.max(0, previewBytes)];
+		this.preview = new FramePreview(tap, this.from, this.header, previewBytes);
 	}
 
 	/** Whether a message from {@link #from} waits for an inspection decision. */
 	boolean awaitingDecision() {
-		return this.awaiting;
+		return this.messages != null && this.messages.awaiting();
 	}
 
 	/** The connection is over: whatever waits is let go, and late decisions are ignored. */
 	void release() {
 		this.released = true;
-		this.message = null;
-		this.awaited = null;
-		releaseReservation();
-		if (this.messageTimer != null) {
-			this.messageTimer.cancel(false);
-			this.messageTimer = null;
-		}
-		if (this.contextInflater != null) {
-			this.contextInflater.end();
-			this.contextInflater = null;
-		}
-		if (this.pendingInput != null) {
-			this.pendingInput.release();
-			this.pendingInput = null;
+		if (this.messages != null) {
+			this.messages.release();
 		}
 		if (this.pushes != null) {
 			Push push;
@@ -397,11 +310,8 @@ final class FrameForwarder {
 
 	/** Passes on what can be passed of {@code in}, and releases it. */
 	void read(ByteBuf in) {
-		if (this.awaiting) {
-			// read before reading was paused: it waits, in order, for the decision
-			ByteBuf pending = this.pendingInput;
-			this.pendingInput = (pending == null) ? in
-					: in.alloc().compositeBuffer(Integer.MAX_VALUE).addComponents(true, pending, in);
+		if (awaitingDecision()) {
+			this.messages.hold(in); // read before reading was paused: it waits, in order, for the decision
 			return;
 		}
 		final int start = in.readerIndex();
@@ -414,7 +324,7 @@ final class FrameForwarder {
 		}
 		int index = start;
 		int run = -1; // start of the bytes not yet written that are to be passed on
-		int headerStart = (this.headerLength > 0) ? -1 : start; // -1: began in an earlier buffer
+		int headerStart = this.header.started() ? -1 : start; // -1: began in an earlier buffer
 		long framesSeen = 0;
 		boolean active = false;
 		boolean passedWhole = false;
@@ -425,93 +335,45 @@ final class FrameForwarder {
 					if (this.forwarding && run < 0) {
 						run = index;
 					}
-					if (this.control != null) {
-						in.getBytes(index, this.control, this.controlLength, n);
-						this.controlLength += n;
-					}
-					else if (this.collecting) {
-						collect(in, index, n);
-					}
-					if (this.tap != null && this.previewLength < this.preview.length) {
-						capturePreview(in, index, n);
-					}
+					payload(in, index, n);
 					active |= this.activeFrame;
 					index += n;
 					this.payloadLeft -= n;
-					if (this.payloadLeft == 0) {
-						framesSeen++;
-						this.framesByOpcode[this.opcode]++;
-						run = frameComplete(in, run, index);
-						if (this.awaiting) {
-							consumed = waitFrom(in, index, end);
-							break;
-						}
-					}
-					continue;
-				}
-				if (this.headerLength == 0) {
-					headerStart = index;
-				}
-				this.header[this.headerLength++] = in.getByte(index++);
-				if (this.headerLength < headerSize()) {
-					continue;
-				}
-				Verdict verdict = admitFrame();
-				this.activeFrame = (this.activityOpcodes & (1 << this.opcode)) != 0 && verdict != Verdict.HOLD;
-				active |= this.activeFrame;
-				if (verdict == Verdict.PASS) {
-					this.forwarding = true;
-					if (headerStart >= 0) {
-						if (run < 0) {
-							run = headerStart;
-						}
-					}
-					else {
-						// the header began in an earlier buffer: pass a copy of it, then the rest
-						write(in.alloc().buffer(this.headerLength).writeBytes(this.header, 0, this.headerLength));
-						run = index;
-					}
 				}
 				else {
-					this.forwarding = false;
-					run = emit(in, run, (headerStart >= 0) ? headerStart : start);
-					if (verdict != Verdict.DISCARD && verdict != Verdict.HOLD && verdict != Verdict.INSPECT) {
-						this.headerLength = 0;
-						this.control = null;
-						this.broken = (verdict != Verdict.TOO_BIG);
-						if (this.messageOpcode >= 0) {
-							dropMessage(); // the message it belonged to ends here
-						}
-						this.relay.violation(this.from, verdict.reason(this));
-						if (this.broken) {
-							this.relay.failed(this.from);
-							break;
-						}
-						this.payloadLeft = payloadLength(); // the rest of the oversized frame is skipped
-						this.inPayload = this.payloadLeft > 0;
+					if (!this.header.started()) {
+						headerStart = index;
+					}
+					if (!this.header.add(in.getByte(index++))) {
 						continue;
 					}
-				}
-				this.headerLength = 0;
-				this.payloadLeft = payloadLength();
-				this.inPayload = true;
-				this.frameLength = this.payloadLeft;
-				this.previewLength = 0;
-				if (verdict == Verdict.INSPECT) {
-					startCollecting();
+					Verdict verdict = admitFrame();
+					this.activeFrame = (this.activityOpcodes & Opcodes.bit(this.header.opcode())) != 0
+							&& verdict != Verdict.HOLD;
+					active |= this.activeFrame;
+					this.forwarding = (verdict == Verdict.PASS);
+					run = this.forwarding ? passHeader(in, run, headerStart, index)
+							: emit(in, run, (headerStart >= 0) ? headerStart : start);
+					if (verdict.refuses()) {
+						if (refuse(verdict)) {
+							break;
+						}
+						continue;
+					}
+					startPayload(verdict);
 				}
 				if (this.payloadLeft == 0) {
 					framesSeen++;
-					this.framesByOpcode[this.opcode]++;
+					this.framesByOpcode[this.header.opcode()]++;
 					run = frameComplete(in, run, index);
-					if (this.awaiting) {
-						consumed = waitFrom(in, index, end);
+					if (awaitingDecision()) {
+						consumed = this.messages.waitFrom(in, index, end);
 						break;
 					}
 				}
 			}
 			if (run >= 0) {
-				int runEnd = (this.headerLength > 0 && headerStart >= 0) ? headerStart : end;
+				int runEnd = (this.header.started() && headerStart >= 0) ? headerStart : end;
 				if (run == start && runEnd == end) {
 					passedWhole = true;
 					write(in);
@@ -535,6 +397,68 @@ final class FrameForwarder {
 		}
 	}
 
+	/** Payload bytes [index, index + n) of the current frame: kept as the frame needs (they are relayed as they are). */
+	private void payload(ByteBuf in, int index, int n) {
+		if (this.control != null) {
+			in.getBytes(index, this.control, this.controlLength, n);
+			this.controlLength += n;
+		}
+		else if (this.messages != null && this.messages.collecting()) {
+			this.messages.collect(in, index, n);
+		}
+		if (this.preview != null) {
+			this.preview.payload(in, index, n, this.payloadLeft);
+		}
+	}
+
+	/**
+	 * The header of a frame to be passed on is complete at {@code index}: it joins the run of
+	 * bytes passed on, or, if it began in an earlier buffer, a copy of it is written and the run
+	 * starts after it. Returns the run start.
+	 */
+	private int passHeader(ByteBuf in, int run, int headerStart, int index) {
+		if (headerStart >= 0) {
+			return (run < 0) ? headerStart : run;
+		}
+		write(this.header.writeTo(in.alloc().buffer(this.header.size())));
+		return index;
+	}
+
+	/**
+	 * The frame breaks a rule: its sender is closed with the violation. Returns true if this
+	 * side's framing is broken, so that nothing more of it can be read; otherwise (a message over
+	 * the limit) the rest of the frame is skipped.
+	 */
+	private boolean refuse(Verdict verdict) {
+		this.header.reset();
+		this.control = null;
+		this.broken = (verdict != Verdict.TOO_BIG);
+		if (this.messages != null) {
+			this.messages.abandon(); // the message it belonged to ends here
+		}
+		this.relay.violation(this.from, verdict.reason(maxMessageSize()));
+		if (this.broken) {
+			this.relay.failed(this.from);
+			return true;
+		}
+		this.payloadLeft = this.header.payloadLength();
+		this.inPayload = this.payloadLeft > 0;
+		return false;
+	}
+
+	/** The frame's header has been admitted: its payload follows. */
+	private void startPayload(Verdict verdict) {
+		this.header.reset();
+		this.payloadLeft = this.header.payloadLength();
+		this.inPayload = true;
+		if (this.preview != null) {
+			this.preview.start(this.payloadLeft);
+		}
+		if (verdict == Verdict.INSPECT) {
+			this.messages.startFrame();
+		}
+	}
+
 	/** Flushes what {@link #read} wrote, once per batch of reads. */
 	void flushIfWritten() {
 		if (this.wroteSinceFlush) {
@@ -549,8 +473,8 @@ final class FrameForwarder {
 	 * waiting for this boundary, needs the run written first. Returns the run start.
 	 */
 	private int frameComplete(ByteBuf in, int run, int index) {
-		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing && !this.collecting
-				&& this.tap == null && !pushWaiting()) {
+		if (this.control == null && this.pendingCloseReason == null && !this.pendingPing && !collecting()
+				&& this.preview == null && !pushWaiting()) {
 			this.inPayload = false;
 			return run;
 		}
@@ -567,7 +491,16 @@ final class FrameForwarder {
 		return -1;
 	}
 
-	private void write(ByteBuf buf) {
+	private boolean collecting() {
+		return this.messages != null && this.messages.collecting();
+	}
+
+	ByteBufAllocator alloc() {
+		return this.out.alloc();
+	}
+
+	/** Writes {@code buf} to {@link #to}, to be flushed with the rest. */
+	void write(ByteBuf buf) {
 		this.out.write(buf, this.out.voidPromise());
 		this.wroteSinceFlush = true;
 		this.relay.checkWritable(this.to);
@@ -578,20 +511,16 @@ final class FrameForwarder {
 		this.inPayload = false;
 		boolean passed = this.forwarding;
 		this.forwarding = false;
-		if (this.tap != null) {
-			this.tap.frame(this.from, this.opcode, this.fin, this.frameLength, this.preview, this.previewLength);
+		if (this.preview != null) {
+			this.preview.frameEnd();
 		}
-		if (this.collecting) {
-			this.collecting = false;
-			this.frameOffset = 0;
-			if (this.fin) {
-				messageComplete();
-			}
+		if (this.messages != null) {
+			this.messages.frameEnd();
 		}
 		if (this.control != null) {
 			byte[] payload = this.control;
 			this.control = null;
-			if (this.opcode == OP_CLOSE) {
+			if (this.header.opcode() == Opcodes.CLOSE) {
 				closeFrame(payload, passed);
 			}
 			else if (this.heldPong) {
@@ -620,28 +549,23 @@ final class FrameForwarder {
 	 * on as it came (header and payload, still masked if it was).
 	 */
 	private void pong(byte[] payload) {
+		byte[] key = this.header.maskKey();
 		long value = 0;
 		for (int i = 0; i < payload.length; i++) {
-			value = (value << 8) | ((payload[i] ^ (this.expectMasked ? this.maskKey[i & 3] : 0)) & 0xFF);
+			value = (value << 8) | ((payload[i] ^ (this.expectMasked ? key[i & 3] : 0)) & 0xFF);
 		}
 		if (this.relay.ownPong(this.from, value) || this.relay.mustDiscard(this.from)) {
 			return; // the gateway's own, or a close went out to the other side while it was held
 		}
-		ByteBuf frame = this.out.alloc().buffer(this.heldHeaderLength + payload.length);
-		frame.writeBytes(this.header, 0, this.heldHeaderLength).writeBytes(payload);
-		write(frame);
-		if ((this.activityOpcodes & (1 << OP_PONG)) != 0) {
+		write(this.header.writeTo(this.out.alloc().buffer(this.header.size() + payload.length)).writeBytes(payload));
+		if ((this.activityOpcodes & Opcodes.bit(Opcodes.PONG)) != 0) {
 			this.relay.activity();
 		}
 	}
 
 	private void closeFrame(byte[] payload, boolean passed) {
-		if (this.expectMasked) {
-			for (int i = 0; i < payload.length; i++) {
-				payload[i] ^= this.maskKey[i & 3];
-			}
-		}
-		int code = ControlFrames.NO_STATUS;
+		this.header.unmask(payload, payload.length);
+		int code = CloseCodes.NO_STATUS;
 		String reason = "";
 		if (payload.length >= 2) {
 			code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
@@ -650,348 +574,40 @@ final class FrameForwarder {
 		this.relay.closeReceived(this.from, code, reason, passed);
 	}
 
-	private int headerSize() {
-		if (this.headerLength < 2) {
-			return 2;
-		}
-		int b1 = this.header[1];
-		int lengthCode = b1 & 0x7F;
-		int size = 2 + ((lengthCode == 126) ? 2 : (lengthCode == 127) ? 8 : 0);
-		return ((b1 & 0x80) != 0) ? size + 4 : size;
-	}
-
-	private long payloadLength() {
-		int lengthCode = this.header[1] & 0x7F;
-		if (lengthCode < 126) {
-			return lengthCode;
-		}
-		if (lengthCode == 126) {
-			return ((this.header[2] & 0xFFL) << 8) | (this.header[3] & 0xFFL);
-		}
-		long length = 0;
-		for (int i = 2; i < 10; i++) {
-			length = (length << 8) | (this.header[i] & 0xFFL);
-		}
-		return length;
-	}
-
 	/** Decides what happens to the frame whose header is complete. */
 	private Verdict admitFrame() {
-		this.fin = (this.header[0] & 0x80) != 0;
-		this.opcode = this.header[0] & 0x0F;
-		boolean masked = (this.header[1] & 0x80) != 0;
-		long length = payloadLength();
-		boolean isControl = (this.opcode & 0x8) != 0;
-		if (masked) {
-			System.arraycopy(this.header, headerSize() - 4, this.maskKey, 0, 4);
+		Verdict verdict = this.header.decode(this.rsv1Allowed);
+		if (verdict != Verdict.PASS) {
+			return verdict;
 		}
-		if (length < 0) {
-			return Verdict.BAD_LENGTH;
-		}
-		if (masked != this.expectMasked) {
-			return masked ? Verdict.MASKED : Verdict.UNMASKED;
-		}
-		if (isControl && (!this.fin || length > MAX_CONTROL_PAYLOAD)) {
-			return Verdict.BAD_CONTROL;
-		}
-		if ((this.opcode & 0x7) > 0x2) {
-			// 0x3-0x7 and 0xB-0xF: no extension that defines them is negotiated through the gateway
-			return Verdict.RESERVED_OPCODE;
-		}
-		int rsv = this.header[0] & 0x70;
-		if (rsv != 0 && (rsv != 0x40 || !this.inflate || (this.opcode != 0x1 && this.opcode != 0x2))) {
-			// no extension is negotiated through the gateway: only its own permessage-deflate sets RSV1
-			return Verdict.BAD_RSV;
-		}
-		this.control = (this.opcode == OP_CLOSE) ? new byte[(int) length] : null;
+		int opcode = this.header.opcode();
+		long length = this.header.payloadLength();
+		this.control = (opcode == Opcodes.CLOSE) ? new byte[(int) length] : null;
 		this.controlLength = 0;
 		if (this.relay.mustDiscard(this.from)) {
 			return Verdict.DISCARD;
 		}
-		if (this.watchPongs && this.opcode == OP_PONG && length == ControlFrames.PING_PAYLOAD_BYTES) {
+		if (this.watchPongs && opcode == Opcodes.PONG && length == ControlFrames.PING_PAYLOAD_BYTES) {
 			this.control = new byte[ControlFrames.PING_PAYLOAD_BYTES];
 			this.heldPong = true;
-			this.heldHeaderLength = headerSize();
 			return Verdict.HOLD;
 		}
-		if (!isControl) {
-			this.messageSize = (this.opcode == OP_CONTINUATION) ? this.messageSize + length : length;
-			long limit = this.messageMode ? inspectionLimit() : this.maxMessageSize;
-			if (limit >= 0 && this.messageSize > limit) {
-				this.control = null;
-				return Verdict.TOO_BIG;
-			}
-			if (this.messageMode) {
-				if (this.opcode == OP_CONTINUATION && this.messageOpcode < 0) {
-					return Verdict.STRAY_CONTINUATION;
-				}
-				if (this.opcode != OP_CONTINUATION && this.messageOpcode >= 0) {
-					return Verdict.UNFINISHED_MESSAGE;
-				}
-				return Verdict.INSPECT;
-			}
+		if (Opcodes.isControl(opcode)) {
+			return Verdict.PASS;
 		}
-		if (!isControl) {
-			this.fragmentOpen = !this.fin;
+		if (!this.header.fitsMessage(maxMessageSize())) {
+			this.control = null;
+			return Verdict.TOO_BIG;
 		}
+		if (this.messages != null) {
+			return this.messages.admit(opcode);
+		}
+		this.fragmentOpen = !this.header.fin();
 		return Verdict.PASS;
 	}
 
 	long maxMessageSize() {
-		return this.messageMode ? inspectionLimit() : this.maxMessageSize;
-	}
-
-	/**
-	 * Buffered messages are held whole: bounded by the route's limit, and by
-	 * {@code wsgate.websocket.max-buffered-message} however large (or unlimited) that is.
-	 */
-	private long inspectionLimit() {
-		long cap = this.buffering.maxMessage();
-		return (this.maxMessageSize >= 0) ? Math.min(this.maxMessageSize, cap) : cap;
-	}
-
-	// ---- message inspection ----
-
-	/**
-	 * A data frame of a message to be joined begins. Nothing is allocated for it yet: the
-	 * buffer grows as its bytes arrive (a frame header alone costs nothing but its parse).
-	 */
-	private void startCollecting() {
-		if (this.opcode != OP_CONTINUATION) {
-			this.messageOpcode = this.opcode;
-			this.messageCompressed = (this.header[0] & 0x40) != 0;
-			this.messageLength = 0;
-			this.message = null;
-			this.messageStartedAt = System.nanoTime();
-			if (this.messageTimer == null) {
-				this.messageTimer = schedule(this.buffering.timeout().toNanos());
-			}
-		}
-		this.collecting = true;
-		this.frameOffset = 0;
-	}
-
-	private ScheduledFuture<?> schedule(long nanos) {
-		return this.relay.eventLoop().schedule(this::checkMessageTime, nanos, TimeUnit.NANOSECONDS);
-	}
-
-	/**
-	 * The message timer: a message still being collected after the message timeout ends the
-	 * connection (1008); one collected since is given its own time. Armed by the first message
-	 * that starts while it is not, so at most once per timeout however many messages pass.
-	 */
-	private void checkMessageTime() {
-		this.messageTimer = null;
-		if (this.released || this.messageOpcode < 0 || this.relay.closing()) {
-			return;
-		}
-		long left = this.messageStartedAt + this.buffering.timeout().toNanos() - System.nanoTime();
-		if (left > 0) {
-			this.messageTimer = schedule(left);
-			return;
-		}
-		dropMessage();
-		this.relay.violation(this.from, Violation.timedOut());
-	}
-
-	/** Takes {@code bytes} from the gateway-wide budget for this direction's message, if they fit. */
-	private boolean reserve(long bytes) {
-		if (!this.buffering.budget().tryReserve(bytes)) {
-			return false;
-		}
-		this.reserved += bytes;
-		return true;
-	}
-
-	/** Keeps only {@code bytes} of what this direction reserved (what it still holds). */
-	private void holdOnly(long bytes) {
-		if (this.reserved > bytes) {
-			this.buffering.budget().release(this.reserved - bytes);
-			this.reserved = bytes;
-		}
-	}
-
-	private void releaseReservation() {
-		holdOnly(0);
-	}
-
-	/** Forgets the message being collected; the rest of its current frame is skipped. */
-	private void dropMessage() {
-		this.collecting = false;
-		this.message = null;
-		this.messageLength = 0;
-		this.messageOpcode = -1;
-		this.frameOffset = 0;
-		releaseReservation();
-	}
-
-	/** Copies the first of payload bytes [index, index + n) into the preview, unmasked. */
-	private void capturePreview(ByteBuf in, int index, int n) {
-		int take = Math.min(n, this.preview.length - this.previewLength);
-		in.getBytes(index, this.preview, this.previewLength, take);
-		if (this.expectMasked) {
-			long position = this.frameLength - this.payloadLeft; // payload bytes before index
-			for (int i = 0; i < take; i++) {
-				this.preview[this.previewLength + i] ^= this.maskKey[(int) ((position + i) & 3)];
-			}
-		}
-		this.previewLength += take;
-	}
-
-	/**
-	 * Copies payload bytes [index, index + n) of {@code in} into the message, unmasked. The
-	 * buffer grows from the bytes that arrived (at least doubling, never past what the
-	 * message's frames declared, which the limit bounds), each growth reserved from the budget
-	 * first: over it, the message is dropped and its sender gets 1013.
-	 */
-	private void collect(ByteBuf in, int index, int n) {
-		byte[] target = this.message;
-		int needed = this.messageLength + n;
-		int capacity = (target != null) ? target.length : 0;
-		if (needed > capacity) {
-			int grown = (int) Math.min(Math.max(Math.max(needed, capacity * 2L), MIN_MESSAGE_BUFFER),
-					Math.max(needed, this.messageSize));
-			if (!reserve(grown - capacity)) {
-				dropMessage();
-				this.relay.violation(this.from, Violation.overBudget());
-				return;
-			}
-			target = (target != null) ? Arrays.copyOf(target, grown) : new byte[grown];
-			this.message = target;
-		}
-		in.getBytes(index, target, this.messageLength, n);
-		if (this.expectMasked) {
-			byte[] key = this.maskKey;
-			int offset = this.frameOffset;
-			for (int i = this.messageLength, stop = this.messageLength + n; i < stop; i++) {
-				target[i] ^= key[offset++ & 3];
-			}
-		}
-		this.frameOffset += n;
-		this.messageLength += n;
-	}
-
-	private void messageComplete() {
-		WebSocketMessage.Type type = (this.messageOpcode == 0x1) ? WebSocketMessage.Type.TEXT
-				: WebSocketMessage.Type.BINARY;
-		byte[] payload = (this.message != null) ? this.message : EMPTY;
-		int length = this.messageLength;
-		this.message = null;
-		this.messageLength = 0;
-		this.messageOpcode = -1;
-		if (this.messageCompressed) {
-			try {
-				payload = (this.contextInflater != null)
-						? PerMessageDeflate.inflate(this.contextInflater, payload, length, inspectionLimit(),
-								this.reserver)
-						: PerMessageDeflate.inflate(payload, length, inspectionLimit(), this.reserver);
-				length = payload.length;
-				holdOnly(length); // the compressed bytes are let go: the inflated message is what is held
-			}
-			catch (PerMessageDeflate.TooBigException ex) {
-				releaseReservation();
-				this.relay.violation(this.from, Violation.tooBig(inspectionLimit()));
-				return;
-			}
-			catch (PerMessageDeflate.OverBudgetException ex) {
-				releaseReservation();
-				this.relay.violation(this.from, Violation.overBudget());
-				return;
-			}
-			catch (DataFormatException ex) {
-				releaseReservation();
-				this.relay.violation(this.from, new Violation(1007, "invalid compressed data", "protocol-error"));
-				return;
-			}
-		}
-		WebSocketMessage whole = new WebSocketMessage(type, payload, length);
-		if (this.inspector == null) {
-			send(whole);
-			releaseReservation();
-			return;
-		}
-		MessageDecision decision;
-		try {
-			decision = this.inspector.inspect(this.from, whole);
-		}
-		catch (RuntimeException ex) {
-			Relay.log.warn("message inspection failed on a message from the {}", this.from.label(), ex);
-			decision = MessageDecision.close(1011, "message inspection failed");
-		}
-		if (decision == null) {
-			decision = MessageDecision.close(1011, "message inspection failed");
-		}
-		CompletionStage<MessageDecision> later = decision.stage();
-		if (later == null) {
-			apply(decision, whole);
-			return;
-		}
-		this.awaiting = true;
-		this.awaited = whole;
-		this.relay.pauseReading(this.from);
-		later.whenComplete((result, failure) -> this.relay.eventLoop().execute(() -> decided(result, failure)));
-	}
-
-	/** Keeps bytes [index, end) of {@code in} until the awaited decision; returns the bytes consumed up to. */
-	private int waitFrom(ByteBuf in, int index, int end) {
-		if (index < end) {
-			this.pendingInput = in.retainedSlice(index, end - index);
-		}
-		return index;
-	}
-
-	private void decided(@Nullable MessageDecision result, @Nullable Throwable failure) {
-		if (this.released || !this.awaiting) {
-			return;
-		}
-		MessageDecision decision = result;
-		if (decision == null || decision.stage() != null) {
-			Relay.log.warn("message inspection failed on a message from the {}: {}", this.from.label(),
-					(failure != null) ? failure.toString() : "no decision");
-			decision = MessageDecision.close(1011, "message inspection failed");
-		}
-		WebSocketMessage whole = this.awaited;
-		this.awaiting = false;
-		this.awaited = null;
-		apply(decision, whole);
-		ByteBuf pending = this.pendingInput;
-		this.pendingInput = null;
-		if (pending != null) {
-			read(pending);
-		}
-		flushIfWritten();
-		if (!this.awaiting) {
-			this.relay.resumeReading(this.from);
-		}
-	}
-
-	/** Carries out the decision on {@code whole}, which is then no longer held. */
-	private void apply(MessageDecision decision, WebSocketMessage whole) {
-		switch (decision.kind()) {
-			case PASS -> send(whole);
-			case REPLACE -> send(decision.replacement());
-			case CLOSE -> this.relay.closeByGateway("policy", decision.code(), decision.reason(), decision.code(),
-					decision.reason());
-			default -> {
-				// DROP: nothing goes on
-			}
-		}
-		releaseReservation();
-	}
-
-	/** Writes {@code message} to {@link #to} as one frame, masked toward a backend. */
-	private void send(WebSocketMessage message) {
-		if (this.relay.mustDiscard(this.from)) {
-			return; // a close went out to the other side meanwhile
-		}
-		if (this.deflate) {
-			byte[] compressed = PerMessageDeflate.deflate(message.array(), message.length());
-			write(DataFrames.encode(this.out.alloc(), 0x40 | message.type().opcode, compressed, compressed.length,
-					this.to == Side.BACKEND));
-			return;
-		}
-		write(DataFrames.encode(this.out.alloc(), message.type().opcode, message.array(), message.length(),
-				this.to == Side.BACKEND));
+		return (this.messages != null) ? this.messages.limit() : this.maxMessageSize;
 	}
 
 	/** The route's limit on messages in this direction ({@link MessageLimits#UNLIMITED}: none). */
@@ -1001,63 +617,6 @@ final class FrameForwarder {
 
 	/** A message of the gateway's own waiting for a message boundary. */
 	private record Push(int opcode, byte[] payload, CompletableFuture<Void> sent) {
-	}
-
-	/** What happens to a frame. */
-	enum Verdict {
-
-		PASS, DISCARD, HOLD, INSPECT, TOO_BIG, BAD_LENGTH, MASKED, UNMASKED, BAD_CONTROL, STRAY_CONTINUATION,
-		UNFINISHED_MESSAGE, RESERVED_OPCODE, BAD_RSV;
-
-		Violation reason(FrameForwarder forwarder) {
-			return switch (this) {
-				case TOO_BIG -> Violation.tooBig(forwarder.maxMessageSize());
-				case BAD_LENGTH -> Violation.protocol("invalid frame length");
-				case MASKED -> Violation.protocol("masked frame from server");
-				case UNMASKED -> Violation.protocol("unmasked frame from client");
-				case BAD_CONTROL -> Violation.protocol("fragmented or oversized control frame");
-				case STRAY_CONTINUATION -> Violation.protocol("continuation frame without a message");
-				case UNFINISHED_MESSAGE -> Violation.protocol("new message before the last one ended");
-				case RESERVED_OPCODE -> Violation.protocol("reserved opcode");
-				case BAD_RSV -> Violation.protocol("reserved bits set that no extension allows");
-				default -> throw new IllegalStateException(name());
-			};
-		}
-
-	}
-
-	/**
-	 * What ends the connection: the code and reason its sender gets, and the word logs and
-	 * metrics use for it ({@code cause}).
-	 */
-	record Violation(int code, String reason, String cause) {
-
-		static final String OVER_BUDGET = "buffer-budget";
-
-		static final String TIMED_OUT = "message-timeout";
-
-		static Violation tooBig(long limit) {
-			return new Violation(1009, "message too big: limit is " + limit + " bytes", "message-too-big");
-		}
-
-		static Violation protocol(String reason) {
-			return new Violation(1002, reason, "protocol-error");
-		}
-
-		/** The gateway-wide message buffer budget is used up: the sender may try again later. */
-		static Violation overBudget() {
-			return new Violation(1013, "try again later", OVER_BUDGET);
-		}
-
-		static Violation timedOut() {
-			return new Violation(1008, "message not completed in time", TIMED_OUT);
-		}
-
-		/** Whether this is a refusal worth an operator's attention (resources, not a peer's bug). */
-		boolean warns() {
-			return this.cause.equals(OVER_BUDGET) || this.cause.equals(TIMED_OUT);
-		}
-
 	}
 
 }

@@ -28,7 +28,6 @@ import reactor.netty.NettyPipeline;
 import org.springframework.http.HttpHeaders;
 
 import io.wsgate.proxy.CloseStatus.Initiator;
-import io.wsgate.proxy.FrameForwarder.Violation;
 
 /**
  * One proxied WebSocket connection after both handshakes: two channels on one event loop,
@@ -239,8 +238,8 @@ final class Relay implements ProxiedConnection {
 				this.timers.start();
 			}
 			if (this.registry.isDraining()) {
-				closeByGateway(ConnectionRegistry.SHUTDOWN_CAUSE, 1001, ConnectionRegistry.SHUTDOWN_REASON, 1001,
-						ConnectionRegistry.SHUTDOWN_REASON);
+				closeByGateway(ConnectionRegistry.SHUTDOWN_CAUSE, CloseCodes.GOING_AWAY, ConnectionRegistry.SHUTDOWN_REASON,
+						CloseCodes.GOING_AWAY, ConnectionRegistry.SHUTDOWN_REASON);
 			}
 		}
 	}
@@ -311,7 +310,7 @@ final class Relay implements ProxiedConnection {
 		this.gone[side.ordinal()] = true;
 		Side other = side.other();
 		if (!this.closeReceived[side.ordinal()]) {
-			recordClose(Initiator.of(side), ControlFrames.ABNORMAL, "connection lost");
+			recordClose(Initiator.of(side), CloseCodes.ABNORMAL, "connection lost");
 			log.debug("lost id={} side={}", this.id, side.label());
 			if (!this.closeSent[other.ordinal()] && !this.gone[other.ordinal()]) {
 				if (forwarderFrom(side).midFrame()) {
@@ -319,12 +318,12 @@ final class Relay implements ProxiedConnection {
 					channel(other).close();
 				}
 				else if (other == Side.CLIENT) {
-					this.registry.closedByGateway(this, "peer-lost", 1011);
-					writeClose(other, 1011, "backend connection lost");
+					this.registry.closedByGateway(this, "peer-lost", CloseCodes.INTERNAL_ERROR);
+					writeClose(other, CloseCodes.INTERNAL_ERROR, "backend connection lost");
 				}
 				else {
-					this.registry.closedByGateway(this, "peer-lost", 1001);
-					writeClose(other, 1001, "client connection lost");
+					this.registry.closedByGateway(this, "peer-lost", CloseCodes.GOING_AWAY);
+					writeClose(other, CloseCodes.GOING_AWAY, "client connection lost");
 				}
 			}
 		}
@@ -377,7 +376,7 @@ final class Relay implements ProxiedConnection {
 		if (this.closeStatus != null) {
 			return;
 		}
-		int code = (side == Side.BACKEND) ? 1011 : 1001;
+		int code = (side == Side.BACKEND) ? CloseCodes.INTERNAL_ERROR : CloseCodes.GOING_AWAY;
 		String reason = (side == Side.BACKEND) ? "backend unresponsive" : "client unresponsive";
 		closedByGateway("unresponsive", code, reason);
 		recordClose(Initiator.GATEWAY, code, reason);
@@ -435,19 +434,19 @@ final class Relay implements ProxiedConnection {
 		line.log();
 		forwarderFrom(from.other()).closeAtBoundary(violation.code(), violation.reason());
 		if (from == Side.CLIENT) {
-			forwarderFrom(from).closeAtBoundary(1001, "client closed by gateway");
+			forwarderFrom(from).closeAtBoundary(CloseCodes.GOING_AWAY, "client closed by gateway");
 		}
-		else if (violation.code() == 1009) {
-			forwarderFrom(from).closeAtBoundary(1001, "backend message over the size limit");
+		else if (violation.code() == CloseCodes.MESSAGE_TOO_BIG) {
+			forwarderFrom(from).closeAtBoundary(CloseCodes.GOING_AWAY, "backend message over the size limit");
 		}
 		else if (violation.cause().equals(Violation.OVER_BUDGET)) {
 			forwarderFrom(from).closeAtBoundary(violation.code(), violation.reason()); // the gateway is full
 		}
 		else if (violation.cause().equals(Violation.TIMED_OUT)) {
-			forwarderFrom(from).closeAtBoundary(1014, "backend message not completed in time");
+			forwarderFrom(from).closeAtBoundary(CloseCodes.BAD_GATEWAY, "backend message not completed in time");
 		}
 		else {
-			forwarderFrom(from).closeAtBoundary(1014, "backend protocol error");
+			forwarderFrom(from).closeAtBoundary(CloseCodes.BAD_GATEWAY, "backend protocol error");
 		}
 		flushBoth();
 	}
@@ -567,7 +566,7 @@ final class Relay implements ProxiedConnection {
 				.with("id", this.id)
 				.with("route", this.routeId)
 				.millis("age", ageMillis())
-				.with("code", (status != null) ? status.code() : ControlFrames.ABNORMAL)
+				.with("code", (status != null) ? status.code() : CloseCodes.ABNORMAL)
 				.with("initiator", (status != null) ? status.initiator() : null)
 				.text(" in=" + this.inbound.frames() + "f/" + this.inbound.bytes() + "B out=" + this.outbound.frames()
 						+ "f/" + this.outbound.bytes() + "B")
@@ -640,8 +639,9 @@ final class Relay implements ProxiedConnection {
 	}
 
 	private static Traffic traffic(FrameForwarder forwarder) {
-		return new Traffic(forwarder.frames(), forwarder.bytes(), forwarder.frames(0x1), forwarder.frames(0x2),
-				forwarder.frames(0x0), forwarder.frames(0x9), forwarder.frames(0xA), forwarder.frames(0x8));
+		return new Traffic(forwarder.frames(), forwarder.bytes(), forwarder.frames(Opcodes.TEXT),
+				forwarder.frames(Opcodes.BINARY), forwarder.frames(Opcodes.CONTINUATION), forwarder.frames(Opcodes.PING),
+				forwarder.frames(Opcodes.PONG), forwarder.frames(Opcodes.CLOSE));
 	}
 
 	@Override
@@ -669,7 +669,7 @@ final class Relay implements ProxiedConnection {
 		}
 		CompletableFuture<Void> sent = new CompletableFuture<>();
 		try {
-			eventLoop().execute(() -> this.outbound.push(text ? 0x1 : 0x2, payload, sent));
+			eventLoop().execute(() -> this.outbound.push(text ? Opcodes.TEXT : Opcodes.BINARY, payload, sent));
 		}
 		catch (RejectedExecutionException ex) {
 			sent.completeExceptionally(SendRefusedException.closed()); // the event loop is shutting down

@@ -447,7 +447,7 @@ final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 
 	private static final byte[] MASK = { 0x1f, 0x2e, 0x3d, 0x4c };
 
-	private static final byte[] CLOSE_NORMAL = { 0x03, (byte) 0xE8 };
+	private static final byte[] CLOSE_NORMAL = { (byte) (CloseCodes.NORMAL >> 8), (byte) CloseCodes.NORMAL };
 
 	/** The warm-up's echo backend: answers the gateway's upgrade, echoes, returns the close. */
 	private static final class EchoBackend extends WireHandler {
@@ -470,11 +470,11 @@ final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 
 		@Override
 		void frame(ChannelHandlerContext ctx, int opcode, byte[] payload) {
-			if (opcode == 0x8) {
-				ctx.writeAndFlush(frame(ctx, 0x8, payload, false)).addListener(ChannelFutureListener.CLOSE);
+			if (opcode == Opcodes.CLOSE) {
+				ctx.writeAndFlush(frame(ctx, Opcodes.CLOSE, payload, false)).addListener(ChannelFutureListener.CLOSE);
 			}
 			else {
-				ctx.writeAndFlush(frame(ctx, (opcode == 0x9) ? 0xA : opcode, payload, false));
+				ctx.writeAndFlush(frame(ctx, (opcode == Opcodes.PING) ? Opcodes.PONG : opcode, payload, false));
 			}
 		}
 
@@ -530,17 +530,17 @@ final class Warmup implements ApplicationRunner, RouteDefinitionLocator {
 				ctx.close();
 				return false;
 			}
-			ctx.writeAndFlush(frame(ctx, 0x1, TEXT, true));
+			ctx.writeAndFlush(frame(ctx, Opcodes.TEXT, TEXT, true));
 			return true;
 		}
 
 		@Override
 		void frame(ChannelHandlerContext ctx, int opcode, byte[] payload) {
-			if (opcode == 0x1 && !this.echoed && Arrays.equals(payload, TEXT)) {
+			if (opcode == Opcodes.TEXT && !this.echoed && Arrays.equals(payload, TEXT)) {
 				this.echoed = true;
-				ctx.writeAndFlush(frame(ctx, 0x8, CLOSE_NORMAL, true));
+				ctx.writeAndFlush(frame(ctx, Opcodes.CLOSE, CLOSE_NORMAL, true));
 			}
-			else if (opcode == 0x8) {
+			else if (opcode == Opcodes.CLOSE) {
 				if (!this.echoed) {
 					this.failure = "closed before the message came back"
 							+ ((payload.length >= 2) ? " (" + (((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF)) + ")" : "");

@@ -17,7 +17,7 @@ public final class WebSocketMessage {
 	/** A message's type: its first frame's opcode. */
 	public enum Type {
 
-		TEXT(0x1), BINARY(0x2);
+		TEXT(Opcodes.TEXT), BINARY(Opcodes.BINARY);
 
 		final int opcode;
 

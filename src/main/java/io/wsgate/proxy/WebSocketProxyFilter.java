@@ -246,7 +246,7 @@ public class WebSocketProxyFilter implements GlobalFilter, Ordered {
 			.map(session -> {
 				String chosen = session.subprotocol();
 				if (chosen != null && !protocols.contains(chosen)) {
-					session.ended(new CloseStatus(ControlFrames.ABNORMAL, "no upgrade",
+					session.ended(new CloseStatus(CloseCodes.ABNORMAL, "no upgrade",
 							CloseStatus.Initiator.GATEWAY));
 					throw BackendHandshakeException.unreachable("endpoint chose a subprotocol the client did not offer");
 				}
