@@ -29,6 +29,7 @@ import io.wsgate.frames.TrafficCaptures.RouteCapture;
 import io.wsgate.proxy.CloseStatus;
 import io.wsgate.proxy.FrameTap;
 import io.wsgate.proxy.FrameTapping;
+import io.wsgate.proxy.Opcodes;
 import io.wsgate.proxy.ProxiedConnection;
 import io.wsgate.proxy.SecretMask;
 import io.wsgate.proxy.Side;
@@ -154,17 +155,6 @@ final class CaptureTapping implements FrameTapping {
 		return null;
 	}
 
-	private static String opcodeName(int opcode) {
-		return switch (opcode) {
-			case 0x0 -> "continuation";
-			case 0x1 -> "text";
-			case 0x2 -> "binary";
-			case 0x8 -> "close";
-			case 0x9 -> "ping";
-			case 0xA -> "pong";
-			default -> "reserved-" + opcode;
-		};
-	}
 
 	/** One connection's tap: counts its frames and keeps at most max-frames-per-connection. */
 	private final class Tap implements FrameTap {
@@ -187,9 +177,9 @@ final class CaptureTapping implements FrameTapping {
 				return;
 			}
 			this.kept++;
-			String shown = (opcode == 0x8 || opcode == 0x9 || opcode == 0xA) ? "" : preview(preview, previewLength);
+			String shown = (opcode == Opcodes.CLOSE || opcode == Opcodes.PING || opcode == Opcodes.PONG) ? "" : preview(preview, previewLength);
 			this.route.add(new CapturedFrame(Instant.now(), this.connectionId,
-					(from == Side.CLIENT) ? "inbound" : "outbound", opcodeName(opcode), fin, length, shown));
+					(from == Side.CLIENT) ? "inbound" : "outbound", Opcodes.name(opcode), fin, length, shown));
 		}
 
 		@Override
