@@ -70,6 +70,19 @@ public final class LogLine {
 		return this;
 	}
 
+	/**
+	 * {@code name=12f/820B} in the text, fields {@code wsgate.name_frames} and
+	 * {@code wsgate.name_bytes} (numbers): traffic in one direction.
+	 */
+	public LogLine traffic(String name, long frames, long bytes) {
+		if (this.text != null) {
+			this.text.append(' ').append(name).append('=').append(frames).append("f/").append(bytes).append('B');
+			field(name + "_frames", frames);
+			field(name + "_bytes", bytes);
+		}
+		return this;
+	}
+
 	/** A field only, not in the text: numbers and booleans as they are, anything else as its text. */
 	public LogLine field(String name, @Nullable Object value) {
 		if (this.builder != null && value != null) {

@@ -568,12 +568,8 @@ final class Relay implements ProxiedConnection {
 				.millis("age", ageMillis())
 				.with("code", (status != null) ? status.code() : CloseCodes.ABNORMAL)
 				.with("initiator", (status != null) ? status.initiator() : null)
-				.text(" in=" + this.inbound.frames() + "f/" + this.inbound.bytes() + "B out=" + this.outbound.frames()
-						+ "f/" + this.outbound.bytes() + "B")
-				.field("in_frames", this.inbound.frames())
-				.field("in_bytes", this.inbound.bytes())
-				.field("out_frames", this.outbound.frames())
-				.field("out_bytes", this.outbound.bytes())
+				.traffic("in", this.inbound.frames(), this.inbound.bytes())
+				.traffic("out", this.outbound.frames(), this.outbound.bytes())
 				.log();
 		}
 		this.done.tryEmitEmpty();

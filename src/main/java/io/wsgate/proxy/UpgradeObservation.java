@@ -43,8 +43,14 @@ final class UpgradeObservation {
 		this.routeId = routeId;
 	}
 
+	/** What every upgrade shares while tracing is off: nothing is made or kept per upgrade. */
+	private static final UpgradeObservation NONE = new UpgradeObservation(ObservationRegistry.NOOP, Observation.NOOP, "-");
+
 	/** Starts the upgrade's observation, continuing the trace the client's headers carry. */
 	static UpgradeObservation start(ObservationRegistry registry, HttpHeaders request, String routeId) {
+		if (registry.isNoop()) {
+			return NONE;
+		}
 		Observation upgrade = Observation.createNotStarted(UPGRADE, () -> {
 			RequestReplyReceiverContext<HttpHeaders, Object> context = new RequestReplyReceiverContext<>(
 					(carrier, key) -> carrier.getFirst(key));
@@ -96,6 +102,9 @@ final class UpgradeObservation {
 
 	/** The client got its answer (0: it left first); ends the backend's observation too if still open. */
 	void answered(int status, String outcome) {
+		if (this.upgrade.isNoop()) {
+			return;
+		}
 		backendDone(status, outcome, null);
 		stop(this.upgrade, status, outcome);
 	}

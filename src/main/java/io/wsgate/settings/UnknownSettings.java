@@ -4,10 +4,12 @@ import java.beans.PropertyDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Enumeration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,8 +30,6 @@ import org.springframework.boot.context.properties.source.IterableConfigurationP
 import org.springframework.beans.BeanUtils;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.env.Environment;
-import org.springframework.core.io.Resource;
-import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -40,8 +40,8 @@ import org.springframework.util.ClassUtils;
  * {@code additional-spring-configuration-metadata.json}); under a map or list of wsgate's
  * objects ({@code wsgate.pools.<name>.*}, {@code wsgate.admin.users.<name>.*}) the names are
  * checked against the objects' own properties, and under a map of values
- * ({@code wsgate.secrets.*}) anything counts as known, as do list indexes. Names are compared in Spring Boot's relaxed form, so an
- * environment variable ({@code WSGATE_WEBSOCKET_CONNECTTIMEOUT}) or camel case counts as its
+ * ({@code wsgate.secrets.*}) anything counts as known, as do list indexes. Names are compared
+ * in Spring Boot's relaxed form, so an environment variable ({@code WSGATE_WEBSOCKET_CONNECTTIMEOUT}) or camel case counts as its
  * dashed name.
  */
 final class UnknownSettings {
@@ -53,30 +53,30 @@ final class UnknownSettings {
 	/** Known names, without dashes (the relaxed form), to the name as documented. */
 	private final Map<String, String> exact = new HashMap<>();
 
+	/** Maps and lists of objects, by name without dashes: what may stand under them. */
+	private final Map<String, Container> containers = new HashMap<>();
+
 	/**
-	 * Maps and lists of objects, by name without dashes, to the class of their elements (null:
-	 * not a wsgate class, so anything under them counts as known).
+	 * A map or a list of objects.
+	 * @param depth how many elements its name has
+	 * @param map whether the element after its name is a map's key (a list's index is no element)
+	 * @param element the class of its values, or null when not one of wsgate's (anything
+	 * under it counts as known)
 	 */
-	private final Map<String, @Nullable Class<?>> containers = new HashMap<>();
-
-	/** Known names, without dashes, to their Java type as the metadata gives it. */
-	private final Map<String, String> exactTypes = new HashMap<>();
-
-	private final ClassLoader classLoader;
+	private record Container(int depth, boolean map, @Nullable Class<?> element) {
+	}
 
 	UnknownSettings(List<MetadataEntry> metadata, ClassLoader classLoader) {
-		this.classLoader = classLoader;
 		for (MetadataEntry entry : metadata) {
 			if (!entry.name().startsWith(ROOT + ".")) {
 				continue;
 			}
-			this.exact.put(relaxed(entry.name()), entry.name());
-			if (entry.type() != null) {
-				this.exactTypes.put(relaxed(entry.name()), entry.type());
-			}
-			if (entry.type() != null && (entry.type().startsWith("java.util.Map<")
-					|| (entry.type().startsWith("java.util.List<") && !entry.type().startsWith("java.util.List<java.lang.")))) {
-				this.containers.put(relaxed(entry.name()), elementClass(entry.type()));
+			String name = relaxed(entry.name());
+			this.exact.put(name, entry.name());
+			String type = entry.type();
+			boolean map = type != null && type.startsWith("java.util.Map<");
+			if (map || (type != null && type.startsWith("java.util.List<") && !type.startsWith("java.util.List<java.lang."))) {
+				this.containers.put(name, new Container(name.split("\\.").length, map, elementClass(type, classLoader)));
 			}
 		}
 	}
@@ -85,19 +85,28 @@ final class UnknownSettings {
 	record MetadataEntry(String name, @Nullable String type) {
 	}
 
-	/** The metadata on the class path (every module's; only {@code wsgate.*} is looked at). */
+	/**
+	 * wsgate's own metadata. Every library on the class path has such a file; those that do not
+	 * name a {@code wsgate.} setting are skipped before they are parsed (parsing all 30 of them
+	 * would add most of a second to startup). The file is looked up by name, not beside this
+	 * class: Spring Boot's jar keeps it at its root, not under {@code BOOT-INF/classes}.
+	 */
 	static UnknownSettings fromClassPath(ClassLoader classLoader) {
 		JsonMapper json = JsonMapper.builder().build();
+		String marker = "\"" + ROOT + ".";
 		List<MetadataEntry> entries = new ArrayList<>();
 		try {
-			Resource[] files = new PathMatchingResourcePatternResolver(classLoader)
-				.getResources("classpath*:META-INF/spring-configuration-metadata.json");
-			for (Resource file : files) {
-				try (InputStream in = file.getInputStream()) {
-					for (JsonNode property : json.readTree(in).path("properties")) {
-						String type = property.path("type").asString(null);
-						entries.add(new MetadataEntry(property.path("name").asString(""), type));
-					}
+			Enumeration<URL> files = classLoader.getResources("META-INF/spring-configuration-metadata.json");
+			while (files.hasMoreElements()) {
+				byte[] file;
+				try (InputStream in = files.nextElement().openStream()) {
+					file = in.readAllBytes();
+				}
+				if (!new String(file, StandardCharsets.ISO_8859_1).contains(marker)) {
+					continue;
+				}
+				for (JsonNode property : json.readTree(file).path("properties")) {
+					entries.add(new MetadataEntry(property.path("name").asString(""), property.path("type").asString(null)));
 				}
 			}
 		}
@@ -109,7 +118,7 @@ final class UnknownSettings {
 
 	/** The unknown settings of this environment, each with where it was set, in name order. */
 	Map<String, String> find(Environment environment) {
-		Map<String, String> unknown = new LinkedHashMap<>();
+		Map<String, String> unknown = new TreeMap<>();
 		ConfigurationPropertyName root = ConfigurationPropertyName.of(ROOT);
 		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
 			if (!(source instanceof IterableConfigurationPropertySource iterable)) {
@@ -124,7 +133,7 @@ final class UnknownSettings {
 						? property.getOrigin().toString() : String.valueOf(source.getUnderlyingSource()));
 			}
 		}
-		return new TreeMap<>(unknown);
+		return unknown;
 	}
 
 	private boolean isKnown(ConfigurationPropertyName name) {
@@ -138,18 +147,14 @@ final class UnknownSettings {
 		if (this.exact.containsKey(candidate)) {
 			return true;
 		}
-		for (Map.Entry<String, @Nullable Class<?>> container : this.containers.entrySet()) {
-			if (candidate.startsWith(container.getKey() + ".")) {
-				Class<?> element = container.getValue();
-				if (element == null) {
+		for (Map.Entry<String, Container> entry : this.containers.entrySet()) {
+			if (candidate.startsWith(entry.getKey() + ".")) {
+				Container container = entry.getValue();
+				if (container.element() == null) {
 					return true;
 				}
-				int depth = container.getKey().split("\\.").length;
-				List<String> rest = elements.subList(depth, elements.size());
-				// a map's next element is its key; a list's index is gone already
-				String type = this.exactTypes.get(container.getKey());
-				boolean map = type != null && type.startsWith("java.util.Map<");
-				return knownUnder(element, map ? rest.subList(1, rest.size()) : rest);
+				List<String> rest = elements.subList(container.depth() + (container.map() ? 1 : 0), elements.size());
+				return knownUnder(container.element(), rest);
 			}
 		}
 		return false;
@@ -173,8 +178,8 @@ final class UnknownSettings {
 				return true; // its keys are the user's
 			}
 			if (Collection.class.isAssignableFrom(raw)) {
-				return knownUnder(propertyType.asCollection().resolveGeneric(0) != null
-						? propertyType.asCollection().resolveGeneric(0) : Object.class, rest.subList(1, rest.size()));
+				Class<?> element = propertyType.asCollection().resolveGeneric(0);
+				return knownUnder((element != null) ? element : Object.class, rest.subList(1, rest.size()));
 			}
 			return knownUnder(raw, rest.subList(1, rest.size()));
 		}
@@ -182,14 +187,14 @@ final class UnknownSettings {
 	}
 
 	/** The class of a map's values or a list's elements, from the metadata's type; null if none of wsgate's. */
-	private @Nullable Class<?> elementClass(String type) {
+	private static @Nullable Class<?> elementClass(String type, ClassLoader classLoader) {
 		int start = type.startsWith("java.util.Map<") ? type.indexOf(',') + 1 : type.indexOf('<') + 1;
 		String name = type.substring(start, type.length() - 1).trim();
 		if (!name.startsWith("io.wsgate.")) {
 			return null;
 		}
 		try {
-			return ClassUtils.forName(name, this.classLoader);
+			return ClassUtils.forName(name, classLoader);
 		}
 		catch (ClassNotFoundException | LinkageError ex) {
 			return null;

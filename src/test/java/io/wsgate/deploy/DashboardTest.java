@@ -173,9 +173,7 @@ class DashboardTest {
 	/** A message relayed both ways, then one over the route's 1 KB limit: the gateway closes with 1009. */
 	private static void relayEchoThenTooBig(int port) throws Exception {
 		JdkClient client = new JdkClient();
-		WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-			.buildAsync(URI.create("ws://127.0.0.1:" + port + "/echo"), client)
-			.get(10, TimeUnit.SECONDS);
+		WebSocket socket = echo(port, client);
 		socket.sendText("hello", true).get(5, TimeUnit.SECONDS);
 		assertThat(client.first.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
 		socket.sendText("x".repeat(2048), true).get(5, TimeUnit.SECONDS);
@@ -185,11 +183,17 @@ class DashboardTest {
 	/** The echo backend closes with the code it is told: 1011, as a failing backend would. */
 	private static void closedByTheBackendWith1011(int port) throws Exception {
 		JdkClient client = new JdkClient();
-		WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-			.buildAsync(URI.create("ws://127.0.0.1:" + port + "/echo"), client)
-			.get(10, TimeUnit.SECONDS);
+		WebSocket socket = echo(port, client);
 		socket.sendText("close:1011:failed", true).get(5, TimeUnit.SECONDS);
 		assertThat(client.closed.get(5, TimeUnit.SECONDS).code()).isEqualTo(1011);
+	}
+
+	/** A JDK WebSocket to the gateway's {@code /echo} route. */
+	private static WebSocket echo(int port, JdkClient client) throws Exception {
+		return HttpClient.newHttpClient()
+			.newWebSocketBuilder()
+			.buildAsync(URI.create("ws://127.0.0.1:" + port + "/echo"), client)
+			.get(10, TimeUnit.SECONDS);
 	}
 
 	/**
